@@ -1,0 +1,1 @@
+"""Report Desk: a Telegram case desk between trusted reporters and moderators."""

@@ -1,0 +1,60 @@
+"""Builds the Application: the one place where every handler is registered, in order."""
+
+from __future__ import annotations
+
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.desk import Desk
+from bot.handlers.errors import ErrorHandlers
+from bot.handlers.moderators import ModeratorHandlers
+from bot.handlers.reporters import ReporterHandlers
+
+# The update types the bot asks Telegram for (an explicit list: see telegram-facts.md).
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+def build_application(token: str, base_url: str, desk: Desk) -> Application:  # type: ignore[type-arg]
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .updater(None)
+        .connect_timeout(10)
+        .read_timeout(10)
+        .write_timeout(10)
+        .build()
+    )
+    register_handlers(application, desk)
+    return application
+
+
+def register_handlers(application: Application, desk: Desk) -> None:  # type: ignore[type-arg]
+    reporters = ReporterHandlers(desk)
+    moderators = ModeratorHandlers(desk)
+    errors = ErrorHandlers(desk)
+    private = filters.ChatType.PRIVATE
+
+    # Reporters' commands, in their private chat.
+    application.add_handler(CommandHandler("start", reporters.start, filters=private))
+    application.add_handler(CommandHandler("help", reporters.help, filters=private))
+    application.add_handler(CommandHandler("report", reporters.report, filters=private))
+
+    # Everything else a reporter sends privately is evidence for their draft.
+    application.add_handler(
+        MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, reporters.draft)
+    )
+
+    # Buttons: reporters choosing a category, moderators acting on cards, anything else.
+    application.add_handler(CallbackQueryHandler(reporters.choose_category, pattern=r"^v1:k:"))
+    application.add_handler(CallbackQueryHandler(moderators.case_button, pattern=r"^v1:[a-z]:"))
+    application.add_handler(CallbackQueryHandler(moderators.unknown_button))
+
+    # Failures: logged with context, the user told something useful.
+    application.add_error_handler(errors.on_error)

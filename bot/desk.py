@@ -1,0 +1,318 @@
+"""The desk: reporting, joining cases, and moderators' actions, as plain domain operations.
+
+Every operation is one transaction: it checks, compares and sets, appends to the event log, and
+writes what must be sent into the outbox. Nothing here talks to Telegram.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot import sends
+from bot.callback_data import encode_category_choice
+from bot.cases import DECISIONS, Action, allowed
+from bot.config import Config, Reporter
+from bot.i18n import normalize_language, plain, t
+from bot.models import UNDECIDED, Button, IncomingItem, Item, State
+from bot.render import outcome_text
+from bot.store import Queries, Store
+
+
+@dataclass(frozen=True)
+class Person:
+    """Whoever sent an update: their Telegram id, display name and app language."""
+
+    id: int
+    name: str
+    language_code: str | None = None
+
+
+class ReportResult(StrEnum):
+    OPENED = "opened"
+    JOINED = "joined"
+    REPEATED = "repeated"
+    EMPTY = "empty"
+    NOT_REPORTER = "not_reporter"
+    CHOOSE_CATEGORY = "choose_category"
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    result: ReportResult
+    case_id: int | None = None
+
+
+class ActResult(StrEnum):
+    DONE = "done"
+    NOT_MODERATOR = "not_moderator"
+    NOT_FOUND = "not_found"
+    ALREADY_DECIDED = "already_decided"
+    ALREADY_YOURS = "already_yours"
+    NOT_APPLICABLE = "not_applicable"
+
+
+@dataclass(frozen=True)
+class ActOutcome:
+    result: ActResult
+    answer: str
+    alert: bool = False
+
+
+def split_category(config: Config, args: str) -> tuple[str | None, str]:
+    """The first word is a category only if it names one; otherwise everything is the note."""
+    words = args.strip().split(maxsplit=1)
+    if words:
+        category = config.category_for_word(words[0])
+        if category is not None:
+            return category, words[1].strip() if len(words) > 1 else ""
+    return None, args.strip()
+
+
+class Desk:
+    def __init__(self, store: Store, config: Callable[[], Config]) -> None:
+        self.store = store
+        self.config = config
+
+    # --- languages -------------------------------------------------------------------------
+
+    async def language_of(self, q: Queries, user_id: int) -> str:
+        """A reporter's language: their /lang choice, configured, Telegram's, then the desk's."""
+        config = self.config()
+        chosen, from_telegram = await q.user_languages(user_id)
+        reporter = config.reporter(user_id)
+        for candidate in (
+            chosen,
+            reporter.language if reporter else None,
+            normalize_language(from_telegram),
+        ):
+            if candidate:
+                return candidate
+        return config.language
+
+    async def _meet(self, q: Queries, person: Person) -> str:
+        if person.language_code:
+            await q.remember_telegram_language(person.id, person.language_code)
+        return await self.language_of(q, person.id)
+
+    async def say(self, person: Person, key: str, **values: object) -> None:
+        """Send a person a catalogue text in their language."""
+        async with self.store.transaction() as q:
+            language = await self._meet(q, person)
+            await sends.message(q, person.id, t(language, key, **values))
+
+    async def help(self, person: Person) -> None:
+        config = self.config()
+        async with self.store.transaction() as q:
+            language = await self._meet(q, person)
+            if config.reporter(person.id) is None:
+                await sends.message(q, person.id, t(language, "start.other", id=person.id))
+                return
+            categories = ", ".join(
+                f"{category.label(language)} ({key})"
+                for key, category in config.categories_by_urgency()
+            )
+            await sends.message(q, person.id, t(language, "help.reporter", categories=categories))
+
+    async def case_of_card(self, chat_id: int, message_id: int) -> int | None:
+        async with self.store.read() as q:
+            return await q.card_case(chat_id, message_id)
+
+    # --- intake ----------------------------------------------------------------------------
+
+    async def receive(self, person: Person, item: IncomingItem) -> bool:
+        """A reporter's message joins their draft. False if they may not report."""
+        config = self.config()
+        async with self.store.transaction() as q:
+            language = await self._meet(q, person)
+            if config.reporter(person.id) is None:
+                await sends.message(q, person.id, t(language, "refuse.not_reporter", id=person.id))
+                return False
+            await q.add_item(item)
+            return True
+
+    async def report(
+        self,
+        person: Person,
+        chat_id: int,
+        command_message_id: int,
+        args: str,
+        reply_to_message_id: int | None = None,
+    ) -> ReportOutcome:
+        config = self.config()
+        async with self.store.transaction() as q:
+            language = await self._meet(q, person)
+            reporter = config.reporter(person.id)
+            if reporter is None:
+                await sends.message(q, chat_id, t(language, "refuse.not_reporter", id=person.id))
+                return ReportOutcome(ReportResult.NOT_REPORTER)
+            earlier = await q.report_by_command(chat_id, command_message_id)
+            if earlier is not None:
+                return ReportOutcome(ReportResult.REPEATED, earlier.case_id)
+            items = await self._items_to_report(q, person.id, chat_id, reply_to_message_id)
+            if not items:
+                await sends.message(q, chat_id, t(language, "report.empty"))
+                return ReportOutcome(ReportResult.EMPTY)
+            category, note = split_category(config, args)
+            report_id = await q.insert_report(
+                case_id=None,
+                reporter_id=reporter.id,
+                reporter_name=reporter.name,
+                organization=reporter.organization,
+                chat_id=chat_id,
+                command_message_id=command_message_id,
+                category=category,
+                note=note,
+                status="choosing" if category is None else "open",
+            )
+            await q.attach_items(report_id, [item.id for item in items])
+            if category is None:
+                await self._offer_categories(q, chat_id, report_id, language)
+                return ReportOutcome(ReportResult.CHOOSE_CATEGORY)
+            return await self._file(q, report_id, reporter, category, language)
+
+    async def choose_category(self, person: Person, report_id: int, category: str) -> str:
+        """The reporter picked a category for a report waiting on one; returns the answer text."""
+        config = self.config()
+        async with self.store.transaction() as q:
+            language = await self._meet(q, person)
+            report = await q.report(report_id)
+            reporter = config.reporter(person.id)
+            if report is None or report.reporter_id != person.id or reporter is None:
+                return plain(language, "button.invalid")
+            if report.status != "choosing":
+                return plain(language, "category.already_chosen", case=report.case_id)
+            if category not in config.categories:
+                return plain(language, "button.invalid")
+            await q.set_report_category(report_id, category)
+            outcome = await self._file(q, report_id, reporter, category, language)
+            return plain(language, "category.chosen", case=outcome.case_id)
+
+    async def _items_to_report(
+        self, q: Queries, reporter_id: int, chat_id: int, reply_to_message_id: int | None
+    ) -> list[Item]:
+        if reply_to_message_id is None:
+            return await q.draft_items(reporter_id)
+        target = await q.item_by_message(chat_id, reply_to_message_id)
+        if target is None or target.reporter_id != reporter_id:
+            return []
+        if target.media_group_id:
+            return await q.album_items(chat_id, target.media_group_id)
+        return [target]
+
+    async def _offer_categories(
+        self, q: Queries, chat_id: int, report_id: int, language: str
+    ) -> None:
+        config = self.config()
+        buttons = [
+            Button(category.label(language), encode_category_choice(report_id, key))
+            for key, category in config.categories_by_urgency()
+        ]
+        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        await sends.message(q, chat_id, t(language, "report.choose_category"), buttons=rows)
+
+    async def _file(
+        self, q: Queries, report_id: int, reporter: Reporter, category: str, language: str
+    ) -> ReportOutcome:
+        """Open a new case for the report, or join the oldest undecided case sharing an item."""
+        config = self.config()
+        group = config.moderation.chat_id
+        items = await q.items_of_report(report_id)
+        priority = config.categories[category].priority
+        case = await q.oldest_undecided_case_with(item.identity for item in items)
+        report = await q.report(report_id)
+        assert report is not None
+        message_ids = [item.message_id for item in items]
+        if case is None:
+            case_id = await q.insert_case(category, priority)
+            await q.set_report_case(report_id, case_id, "open")
+            await q.add_event(case_id, "reported", actor_id=reporter.id, actor_name=reporter.name)
+            await sends.message(q, report.chat_id, t(language, "report.ack_new", case=case_id))
+            await sends.new_card(q, group, case_id)
+            await sends.evidence(q, group, case_id, report.chat_id, message_ids)
+            return ReportOutcome(ReportResult.OPENED, case_id)
+
+        known = {i.identity for i in await q.items_of_case(case.id) if i.reporter_id == reporter.id}
+        if all(item.identity in known for item in items):
+            await q.set_report_case(report_id, case.id, "repeat")
+            await sends.message(q, report.chat_id, t(language, "report.ack_repeat", case=case.id))
+            return ReportOutcome(ReportResult.REPEATED, case.id)
+
+        await q.set_report_case(report_id, case.id, "open")
+        if priority < case.priority:
+            await q.update_case_if(case.id, UNDECIDED, category=category, priority=priority)
+        await q.add_event(case.id, "joined", actor_id=reporter.id, actor_name=reporter.name)
+        await sends.message(q, report.chat_id, t(language, "report.ack_joined", case=case.id))
+        for chat in await q.card_chats(case.id):
+            await sends.card_edit(q, chat, case.id)
+            await sends.evidence(q, chat, case.id, report.chat_id, message_ids)
+        return ReportOutcome(ReportResult.JOINED, case.id)
+
+    # --- moderation ------------------------------------------------------------------------
+
+    async def act(self, moderator: Person, case_id: int, action: Action) -> ActOutcome:
+        config = self.config()
+        lang = config.language
+        if not config.is_moderator(moderator.id):
+            return ActOutcome(ActResult.NOT_MODERATOR, plain(lang, "press.not_moderator"), True)
+        async with self.store.transaction() as q:
+            case = await q.case(case_id)
+            if case is None:
+                return ActOutcome(ActResult.NOT_FOUND, plain(lang, "button.invalid"), True)
+            if case.state.decided:
+                return ActOutcome(
+                    ActResult.ALREADY_DECIDED,
+                    plain(
+                        lang,
+                        "press.already_decided",
+                        case=case.id,
+                        state=plain(lang, f"state.{case.state.value}"),
+                        name=case.decided_by_name or "?",
+                    ),
+                    True,
+                )
+            if not allowed(action, case.state):
+                return ActOutcome(ActResult.NOT_APPLICABLE, plain(lang, "press.not_applicable"))
+            if action is Action.CLAIM:
+                if case.claimed_by == moderator.id:
+                    return ActOutcome(ActResult.ALREADY_YOURS, plain(lang, "press.already_yours"))
+                changed = await q.update_case_if(
+                    case_id,
+                    [case.state],
+                    claimed_by=moderator.id,
+                    claimed_by_name=moderator.name,
+                )
+                kind = "claimed"
+            elif action is Action.ESCALATE:
+                changed = await q.update_case_if(case_id, [State.NEW], state=State.ESCALATED)
+                kind = "escalated"
+            else:
+                decision = DECISIONS[action]
+                changed = await q.update_case_if(
+                    case_id,
+                    UNDECIDED,
+                    state=decision,
+                    state_before=None,
+                    decided_by=moderator.id,
+                    decided_by_name=moderator.name,
+                    decided_at=q.clock(),
+                )
+                kind = decision.value
+            if not changed:
+                return ActOutcome(ActResult.NOT_APPLICABLE, plain(lang, "press.not_applicable"))
+            await q.mark_first_action(case_id)
+            await q.add_event(case_id, kind, actor_id=moderator.id, actor_name=moderator.name)
+            for chat in await q.card_chats(case_id):
+                await sends.card_edit(q, chat, case_id)
+            if action in DECISIONS:
+                await self._tell_reporters(q, case_id)
+            return ActOutcome(ActResult.DONE, plain(lang, f"press.done.{kind}", case=case_id))
+
+    async def _tell_reporters(self, q: Queries, case_id: int) -> None:
+        """Every reporter on the case hears the outcome, in their language; never from whom."""
+        case = await q.case(case_id)
+        assert case is not None
+        for reporter_id in await q.reporter_ids_of_case(case_id):
+            language = await self.language_of(q, reporter_id)
+            await sends.message(q, reporter_id, outcome_text(language, case), case_id=case_id)

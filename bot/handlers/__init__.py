@@ -1,0 +1,1 @@
+"""Thin glue from Telegram updates to the desk; one module per audience."""

@@ -1,0 +1,39 @@
+"""Handlers for moderators, in moderator space."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.callback_data import CaseAction, decode
+from bot.desk import Desk
+from bot.handlers.convert import answer, person
+from bot.i18n import plain
+
+
+class ModeratorHandlers:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    async def case_button(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button on a case card: checked against the card, the presser and the case state."""
+        query = update.callback_query
+        assert query is not None
+        config = self.desk.config()
+        action = decode(query.data)
+        message = query.message
+        if (
+            not isinstance(action, CaseAction)
+            or message is None
+            or await self.desk.case_of_card(message.chat.id, message.message_id) != action.case_id
+        ):
+            await answer(query, plain(config.language, "button.invalid"), alert=True)
+            return
+        outcome = await self.desk.act(person(query.from_user), action.case_id, action.action)
+        await answer(query, outcome.answer, alert=outcome.alert)
+
+    async def unknown_button(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """Data we never issued (or from an older version): answer and change nothing."""
+        query = update.callback_query
+        assert query is not None
+        await answer(query, plain(self.desk.config().language, "button.invalid"), alert=True)

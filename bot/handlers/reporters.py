@@ -1,0 +1,68 @@
+"""Handlers for reporters, in their private chat with the bot."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.callback_data import CategoryChoice, decode
+from bot.desk import Desk
+from bot.handlers.convert import answer, command_args, incoming_item, person
+from bot.i18n import plain
+
+
+class ReporterHandlers:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    async def start(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """Greet: reporters learn how to report, anyone else learns their id."""
+        user = update.effective_user
+        assert user is not None
+        if self.desk.config().reporter(user.id):
+            await self.desk.say(person(user), "start.reporter", name=user.full_name)
+        else:
+            await self.desk.say(person(user), "start.other", id=user.id)
+
+    async def help(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """Explain reporting, including content protected from forwarding."""
+        user = update.effective_user
+        assert user is not None
+        await self.desk.help(person(user))
+
+    async def report(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """/report [category] [note]: turn the draft (or the replied-to message) into a report."""
+        message = update.effective_message
+        user = update.effective_user
+        assert message is not None and user is not None
+        replied = message.reply_to_message
+        reply_to = (
+            replied.message_id
+            if replied is not None
+            and replied.from_user is not None
+            and replied.from_user.id == user.id
+            else None
+        )
+        await self.desk.report(
+            person(user), message.chat.id, message.message_id, command_args(message), reply_to
+        )
+
+    async def draft(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """Any other message a reporter sends joins their draft."""
+        message = update.effective_message
+        user = update.effective_user
+        assert message is not None and user is not None
+        await self.desk.receive(person(user), incoming_item(message, user.id))
+
+    async def choose_category(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """A category button under a report that waits for one."""
+        query = update.callback_query
+        assert query is not None
+        choice = decode(query.data)
+        if not isinstance(choice, CategoryChoice):
+            await answer(query, plain(self.desk.config().language, "button.invalid"), alert=True)
+            return
+        text = await self.desk.choose_category(
+            person(query.from_user), choice.report_id, choice.category
+        )
+        await answer(query, text)

@@ -1,0 +1,51 @@
+"""The identity of a reported item: two reports share content when their identities meet."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from bot.models import Origin
+
+TME_LINK = re.compile(
+    r"(?:https?://)?(?:t\.me|telegram\.me)/(?:s/)?(c/(\d+)|[A-Za-z][A-Za-z0-9_]{3,31})/(\d+)",
+)
+
+
+def fingerprint(text: str | None, file_unique_id: str | None) -> str:
+    """A content fingerprint: the largest file's unique id, else a hash of normalised text."""
+    if file_unique_id:
+        return f"f:{file_unique_id}"
+    normalized = " ".join((text or "").split()).casefold()
+    return "t:" + hashlib.sha256(normalized.encode("utf-8")).hexdigest()[:24]
+
+
+def item_identity(origin: Origin, text: str | None, file_unique_id: str | None) -> str:
+    content = fingerprint(text, file_unique_id)
+    if origin.type == "channel":
+        return f"channel:{origin.chat_id}:{origin.message_id}"
+    if origin.type == "link":
+        return f"link:{(origin.username or origin.chat_id)}:{origin.message_id}".lower()
+    if origin.type == "user":
+        return f"user:{origin.sender_user_id}:{origin.date}:{content}"
+    if origin.type == "hidden_user":
+        return f"hidden:{origin.sender_name}:{origin.date}:{content}"
+    if origin.type == "chat":
+        return f"chat:{origin.chat_id}:{origin.date}:{content}"
+    return f"own:{content}"
+
+
+def link_origins(text: str | None) -> list[Origin]:
+    """Every t.me post link in a reporter's own text, as an origin."""
+    origins: list[Origin] = []
+    for match in TME_LINK.finditer(text or ""):
+        path, private_id, message_id = match.groups()
+        if private_id:
+            origin = Origin(
+                type="link", chat_id=int(f"-100{private_id}"), message_id=int(message_id)
+            )
+        else:
+            origin = Origin(type="link", username=path, message_id=int(message_id))
+        if origin not in origins:
+            origins.append(origin)
+    return origins

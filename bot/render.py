@@ -1,0 +1,196 @@
+"""Cards and reporter texts as escaped HTML within Telegram's limits, plus their buttons."""
+
+from __future__ import annotations
+
+import time
+
+from bot.callback_data import encode_action
+from bot.cases import available_actions
+from bot.config import Config
+from bot.i18n import Markup, escape, plain, t
+from bot.models import Button, Case, CaseView, Event, Origin, Rendered
+
+MESSAGE_LIMIT = 4096
+NAME_LIMIT = 64
+TITLE_LIMIT = 128
+NOTE_LIMIT = 600
+MAX_REPORTERS_SHOWN = 10
+MAX_ORIGINS_SHOWN = 8
+MAX_NOTES_SHOWN = 5
+MAX_HISTORY_SHOWN = 20
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut untrusted text to `limit` UTF-16 units (before escaping), marking the cut."""
+    if utf16_len(text) <= limit:
+        return text
+    out = []
+    used = 0
+    for char in text:
+        size = utf16_len(char)
+        if used + size > limit - 1:
+            break
+        out.append(char)
+        used += size
+    return "".join(out) + "…"
+
+
+def format_time(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(timestamp))
+
+
+def format_clock(timestamp: float) -> str:
+    return time.strftime("%H:%M", time.gmtime(timestamp))
+
+
+def category_label(config: Config, key: str, language: str) -> str:
+    category = config.categories.get(key)
+    return category.label(language) if category else key
+
+
+def describe_origin(origin: Origin, language: str) -> Markup:
+    title = escape(clip(origin.title or "", TITLE_LIMIT))
+    handle = f" @{escape(origin.username)}" if origin.username else ""
+    link = origin.link
+    link_html = f' <a href="{escape_attr(link)}">{escape(link)}</a>' if link else ""
+    text: str
+    if origin.type == "channel":
+        text = t(language, "origin.channel", title=Markup(title)) + handle
+    elif origin.type == "chat":
+        text = t(language, "origin.chat", title=Markup(title)) + handle
+    elif origin.type == "user":
+        text = t(
+            language,
+            "origin.user",
+            name=clip(origin.sender_name or "?", NAME_LIMIT),
+            id=origin.sender_user_id or "?",
+        )
+        text += handle
+    elif origin.type == "hidden_user":
+        text = t(language, "origin.hidden_user", name=clip(origin.sender_name or "?", NAME_LIMIT))
+    elif origin.type == "link":
+        text = t(language, "origin.link")
+    else:
+        text = t(language, "origin.own")
+    if origin.author_signature:
+        text += f" ({escape(clip(origin.author_signature, NAME_LIMIT))})"
+    return Markup(text + link_html)
+
+
+def escape_attr(value: str) -> str:
+    return (
+        value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    )
+
+
+def history_line(event: Event, language: str) -> Markup:
+    return t(
+        language,
+        f"history.{event.kind}",
+        time=format_clock(event.at),
+        name=clip(event.actor_name or "?", NAME_LIMIT),
+    )
+
+
+def state_line(case: Case, language: str) -> Markup:
+    text: str = t(language, "card.state", state=plain(language, f"state.{case.state.value}"))
+    if case.claimed_by_name and not case.state.decided:
+        text += t(language, "card.claimed_by", name=clip(case.claimed_by_name, NAME_LIMIT))
+    if case.state.decided and case.decided_by_name:
+        text += t(language, "card.decided_by", name=clip(case.decided_by_name, NAME_LIMIT))
+    return Markup(text)
+
+
+def card_buttons(case: Case, language: str) -> list[list[Button]]:
+    buttons = [
+        Button(plain(language, f"button.{action.name.lower()}"), encode_action(action, case.id))
+        for action in available_actions(case.state)
+    ]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)] if buttons else []
+
+
+def render_card(view: CaseView, config: Config) -> Rendered:
+    """The card of a case: everything a moderator needs to decide, within 4096 characters."""
+    language = config.language
+    case = view.case
+    head = [
+        t(
+            language,
+            "card.title",
+            case=case.id,
+            category=category_label(config, case.category, language),
+            priority=case.priority,
+        ),
+        state_line(case, language),
+    ]
+    reporters: list[str] = []
+    for report in view.reports:
+        entry = (
+            f"{clip(report.reporter_name, NAME_LIMIT)} ({clip(report.organization, NAME_LIMIT)})"
+        )
+        if entry not in reporters:
+            reporters.append(entry)
+    shown = ", ".join(reporters[:MAX_REPORTERS_SHOWN])
+    if len(reporters) > MAX_REPORTERS_SHOWN:
+        shown += f" +{len(reporters) - MAX_REPORTERS_SHOWN}"
+    head.append(t(language, "card.reporters", names=shown, count=len(view.reports)))
+
+    notes = [r for r in view.reports if r.note.strip()]
+    origins = view.origins
+    origin_lines = [describe_origin(o, language) for o in origins[:MAX_ORIGINS_SHOWN]]
+    if len(origins) > MAX_ORIGINS_SHOWN:
+        origin_lines.append(Markup(f"+{len(origins) - MAX_ORIGINS_SHOWN}"))
+    tail = [t(language, "card.received", time=format_time(case.created_at))]
+    history = [history_line(e, language) for e in view.events][-MAX_HISTORY_SHOWN:]
+    buttons = card_buttons(case, language)
+
+    note_limit = NOTE_LIMIT
+    while True:
+        note_lines = [
+            t(
+                language,
+                "card.note",
+                name=clip(r.reporter_name, NAME_LIMIT),
+                note=clip(r.note.strip(), note_limit),
+            )
+            for r in notes[:MAX_NOTES_SHOWN]
+        ]
+        parts: list[str] = [*head, *note_lines]
+        parts.append(t(language, "card.origins"))
+        parts.extend(f"• {line}" for line in origin_lines)
+        parts.extend(tail)
+        if history:
+            parts.append(t(language, "card.history"))
+            parts.extend(history)
+        text = "\n".join(parts)
+        if utf16_len(text) <= MESSAGE_LIMIT:
+            return Rendered(text, buttons)
+        if len(history) > 3:
+            history = history[1:]
+        elif note_limit > 80:
+            note_limit //= 2
+        else:
+            return Rendered(fit_lines(parts, MESSAGE_LIMIT), buttons)
+
+
+def fit_lines(lines: list[str], limit: int) -> str:
+    """Keep whole lines (each is balanced HTML) while they fit, then mark the cut."""
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        size = utf16_len(line) + 1
+        if used + size > limit - 2:
+            kept.append("…")
+            break
+        kept.append(line)
+        used += size
+    return "\n".join(kept)
+
+
+def outcome_text(language: str, case: Case) -> Markup:
+    """What a reporter is told when their case is decided: never who decided."""
+    return t(language, f"outcome.{case.state.value}", case=case.id)

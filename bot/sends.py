@@ -1,0 +1,58 @@
+"""What the domain asks to send: rows written into the outbox inside the caller's transaction.
+
+Priorities order the outbox (lower first): people waiting on the bot come first, then changes to
+cards moderators already see, then new cards with their evidence.
+"""
+
+from __future__ import annotations
+
+from bot.models import Button
+from bot.store import Queries
+
+PRIORITY_PERSON = 0
+PRIORITY_CARD_EDIT = 1
+PRIORITY_NEW_CARD = 2
+
+KIND_MESSAGE = "message"
+KIND_CARD = "card"
+KIND_CARD_EDIT = "card_edit"
+KIND_EVIDENCE = "evidence"
+
+
+async def message(
+    q: Queries,
+    chat_id: int,
+    text: str,
+    *,
+    buttons: list[list[Button]] | None = None,
+    case_id: int | None = None,
+    priority: int = PRIORITY_PERSON,
+) -> None:
+    payload: dict[str, object] = {"text": text}
+    if buttons:
+        payload["buttons"] = [[[b.text, b.data] for b in row] for row in buttons]
+    await q.enqueue(chat_id, KIND_MESSAGE, payload, priority=priority, case_id=case_id)
+
+
+async def new_card(q: Queries, chat_id: int, case_id: int) -> None:
+    """A card is rendered when it is sent, so it always shows the case as it is then."""
+    await q.enqueue(chat_id, KIND_CARD, {}, priority=PRIORITY_NEW_CARD, case_id=case_id)
+
+
+async def evidence(
+    q: Queries, chat_id: int, case_id: int, from_chat_id: int, message_ids: list[int]
+) -> None:
+    await q.enqueue(
+        chat_id,
+        KIND_EVIDENCE,
+        {"from_chat_id": from_chat_id, "message_ids": message_ids},
+        priority=PRIORITY_NEW_CARD,
+        case_id=case_id,
+    )
+
+
+async def card_edit(q: Queries, chat_id: int, case_id: int) -> None:
+    """Bring the live card up to date; one pending edit per card is enough (it renders late)."""
+    if await q.pending_outbox_exists(KIND_CARD_EDIT, chat_id, case_id):
+        return
+    await q.enqueue(chat_id, KIND_CARD_EDIT, {}, priority=PRIORITY_CARD_EDIT, case_id=case_id)

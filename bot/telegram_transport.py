@@ -1,0 +1,82 @@
+"""The outbox's view of Telegram: three calls, with errors translated into `DeliveryError`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.models import Button
+from bot.telegram_errors import classify
+
+T = TypeVar("T")
+
+
+def keyboard(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in buttons]
+    )
+
+
+async def _call(operation: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return await operation()
+    except TelegramError as error:
+        raise classify(error) from error
+
+
+class TelegramTransport:
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send_message(
+        self, chat_id: int, text: str, buttons: list[list[Button]], reply_to: int | None = None
+    ) -> int:
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        message = await _call(
+            lambda: self.bot.send_message(
+                chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(buttons),
+                reply_parameters=reply,
+                link_preview_options=None,
+                disable_web_page_preview=True,
+            )
+        )
+        return message.message_id
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, text: str, buttons: list[list[Button]]
+    ) -> None:
+        await _call(
+            lambda: self.bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(buttons),
+                disable_web_page_preview=True,
+            )
+        )
+
+    async def copy_messages(
+        self, chat_id: int, from_chat_id: int, message_ids: list[int], reply_to: int | None
+    ) -> list[int]:
+        if len(message_ids) == 1:
+            reply = (
+                ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+            )
+            copied = await _call(
+                lambda: self.bot.copy_message(
+                    chat_id, from_chat_id, message_ids[0], reply_parameters=reply
+                )
+            )
+            return [copied.message_id]
+        copies = await _call(lambda: self.bot.copy_messages(chat_id, from_chat_id, message_ids))
+        return [c.message_id for c in copies]

@@ -1,0 +1,568 @@
+"""Loading, merging and validating the YAML configuration, and the helpers built on it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.config import (
+    DEFAULT_CATEGORY_KEYS,
+    RESTART_KEYS,
+    Config,
+    ConfigError,
+    Moderation,
+    changed_keys,
+    load_config,
+    resolve_token,
+    summary,
+)
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.yaml"
+
+MINIMAL = """\
+moderation:
+  chat_id: -1001234567890
+  moderators: [111, 222]
+"""
+
+NEW_CATEGORY = """\
+categories:
+  extortion:
+    labels: {en: Extortion, id: Pemerasan}
+    priority: 2
+    targets: {first_action_min: 30, decision_min: 120}
+    reasons:
+      take_down:
+        threat: {en: threat, id: ancaman}
+      dismiss:
+        not_illegal: {en: not illegal, id: tidak melanggar hukum}
+"""
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files are loaded by a relative name, so messages say "config.yaml" as an operator sees."""
+    monkeypatch.chdir(tmp_path)
+
+
+def write(tmp_path: Path, text: str, name: str = "config.yaml") -> str:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return name
+
+
+def load(tmp_path: Path, text: str) -> Config:
+    return load_config(write(tmp_path, text))
+
+
+def errors(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, text)
+    assert str(caught.value) == "\n".join(caught.value.messages)
+    return caught.value.messages
+
+
+def only_error(tmp_path: Path, text: str) -> str:
+    messages = errors(tmp_path, text)
+    assert len(messages) == 1, messages
+    return messages[0]
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def test_example_file_loads_and_applies_its_override() -> None:
+    config = load_config(EXAMPLE)
+    assert config.source_path == str(EXAMPLE)
+    assert config.moderation.chat_id < 0
+    assert config.moderation.escalation_chat_id is not None
+    assert config.telegram.token is None  # the token comes from the environment
+    assert len(config.reporters) == 3
+    assert list(config.categories) == list(DEFAULT_CATEGORY_KEYS)
+    terrorism = config.categories["terrorism"]
+    assert terrorism.targets.first_action_min == 10
+    assert terrorism.targets.decision_min == 60
+    assert {"propaganda", "financing"} <= set(terrorism.reasons.take_down)
+
+
+def test_example_file_mentions_every_key_and_default_category() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for key in (
+        "token:",
+        "api_base_url:",
+        "chat_id:",
+        "moderators:",
+        "escalation_chat_id:",
+        "on_duty:",
+        "admins:",
+        "reporters:",
+        "path:",
+        "language:",
+        "draft_ttl_hours:",
+        "categories:",
+        "BOT_TOKEN",
+    ):
+        assert key in text, key
+    for category in DEFAULT_CATEGORY_KEYS:
+        assert re.search(rf"^#\s+{category}\s", text, re.MULTILINE), category
+
+
+def test_minimal_file_gets_every_default(tmp_path: Path) -> None:
+    config = load(tmp_path, MINIMAL)
+    assert config.telegram.api_base_url == "https://api.telegram.org/bot"
+    assert config.storage.path == "data/desk.sqlite3"
+    assert config.intake.draft_ttl_hours == 24
+    assert config.language == "en"
+    assert config.admins == [] and config.reporters == []
+    assert list(config.categories) == [
+        "terrorism",
+        "child_abuse",
+        "radicalism",
+        "hate_speech",
+        "disinformation",
+        "pornography",
+        "gambling",
+        "fraud",
+        "other",
+    ]
+    table = {
+        key: (c.labels["en"], c.labels["id"], c.priority, c.targets.first_action_min)
+        for key, c in config.categories.items()
+    }
+    assert table["child_abuse"] == ("Child sexual abuse", "Kekerasan seksual anak", 1, 15)
+    assert table["hate_speech"] == ("Hate speech (SARA)", "Ujaran kebencian (SARA)", 2, 60)
+    assert table["other"] == ("Other", "Lainnya", 4, 480)
+    assert config.categories["hate_speech"].targets.decision_min == 480
+    assert config.categories["other"].targets.decision_min == 2880
+    for category in config.categories.values():
+        assert category.reasons.take_down and category.reasons.dismiss
+        assert "not_illegal" in category.reasons.dismiss
+        for labels in [*category.reasons.take_down.values(), *category.reasons.dismiss.values()]:
+            assert set(labels) == {"en", "id"}
+
+
+def test_empty_sections_mean_defaults(tmp_path: Path) -> None:
+    config = load(tmp_path, MINIMAL + "telegram:\nstorage:\nadmins:\ncategories:\n")
+    assert config.storage.path == "data/desk.sqlite3"
+    assert config.admins == []
+    assert len(config.categories) == 9
+
+
+def test_categories_merge_field_by_field(tmp_path: Path) -> None:
+    config = load(
+        tmp_path,
+        MINIMAL
+        + """\
+categories:
+  terrorism:
+    targets: {first_action_min: 10}
+    labels: {en: Terror}
+    reasons:
+      take_down:
+        propaganda: {en: propaganda of terror}
+        financing: {en: terrorist financing, id: pendanaan terorisme}
+  fraud:
+    aliases: [tipu]
+""",
+    )
+    terrorism = config.categories["terrorism"]
+    assert terrorism.targets.first_action_min == 10
+    assert terrorism.targets.decision_min == 60
+    assert terrorism.priority == 1
+    assert terrorism.labels == {"en": "Terror", "id": "Terorisme"}
+    assert "teror" in terrorism.aliases
+    take_down = terrorism.reasons.take_down
+    assert take_down["propaganda"] == {"en": "propaganda of terror", "id": "propaganda terorisme"}
+    assert take_down["financing"]["id"] == "pendanaan terorisme"
+    assert "incitement" in take_down
+    assert terrorism.reasons.dismiss == config.categories["other"].reasons.dismiss
+    assert config.categories["fraud"].aliases == ["tipu"]
+    assert config.categories["fraud"].labels["id"] == "Penipuan"
+    assert list(config.categories)[:2] == ["terrorism", "child_abuse"]
+
+
+def test_new_category_is_added_when_complete(tmp_path: Path) -> None:
+    config = load(tmp_path, MINIMAL + NEW_CATEGORY)
+    assert list(config.categories)[-1] == "extortion"
+    assert config.categories["extortion"].aliases == []
+    urgency = [key for key, _ in config.categories_by_urgency()]
+    assert urgency[:5] == ["terrorism", "child_abuse", "radicalism", "hate_speech", "extortion"]
+    assert urgency[-1] == "other"
+
+
+def test_new_category_must_be_complete(tmp_path: Path) -> None:
+    messages = errors(tmp_path, MINIMAL + "categories:\n  terorism:\n    priority: 2\n")
+    assert len(messages) == 3
+    for field in ("labels", "targets", "reasons"):
+        assert any(
+            m.startswith(f"categories.terorism.{field}: required key missing") for m in messages
+        ), messages
+    assert all("config.yaml line 5)" in m for m in messages)
+    assert all('did you mean "terrorism"?' in m for m in messages)
+
+
+# --- error messages ---------------------------------------------------------------------------
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config("config.yaml")
+    assert caught.value.messages == ["config.yaml: file not found"]
+    with pytest.raises(ConfigError, match=r"deploy/desk\.yaml: file not found"):
+        load_config(Path("deploy") / "desk.yaml")
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    message = only_error(tmp_path, MINIMAL + "admins: [1, 2\nlanguage: en\n")
+    assert message.startswith("config.yaml line ")
+    assert "could not parse YAML" in message
+    line = int(message.split("line ")[1].split(":")[0])
+    assert line in (4, 5, 6)
+
+
+def test_yaml_syntax_error_line_is_exact(tmp_path: Path) -> None:
+    text = "moderation:\n  chat_id: -100\n  moderators: [1]\nlanguage: en: id\n"
+    message = only_error(tmp_path, text)
+    assert message.startswith("config.yaml line 4: could not parse YAML: ")
+
+
+def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
+    assert "expected a mapping" in only_error(tmp_path, "- a\n- b\n")
+    assert "empty" in only_error(tmp_path, "# nothing here\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "moderation: {chat_id: -100, moderators: [1]}\nbad: \x00\n",
+        "---\na: 1\n---\nb: 2\n",
+        "? [1, 2]\n: 3\n",
+        "a: &a [*a]\n",
+        "moderation: !!binary aGVsbG8=\n",
+        "moderation:\n\tchat_id: 1\n",
+        "categories: 5\nreporters: {a: 1}\nmoderation: [1]\n",
+        "categories:\n  terrorism: [1]\n  Bad Key: {}\n",
+        "just a string\n",
+    ],
+)
+def test_malformed_files_raise_config_error_only(tmp_path: Path, text: str) -> None:
+    assert all(message.strip() for message in errors(tmp_path, text))
+
+
+def test_binary_file_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ConfigError, match=r"config\.yaml: not UTF-8"):
+        load_config("config.yaml")
+
+
+def test_missing_key_names_path_and_parent_line(tmp_path: Path) -> None:
+    message = only_error(tmp_path, "language: en\nadmins: [1]\nmoderation:\n  moderators: [1]\n")
+    assert message == "moderation.chat_id: required key missing (config.yaml line 3)"
+
+
+def test_missing_section(tmp_path: Path) -> None:
+    message = only_error(tmp_path, "language: en\n")
+    assert message == "moderation: required key missing (config.yaml line 1)"
+
+
+def test_wrong_type_names_path_expectation_value_and_line(tmp_path: Path) -> None:
+    text = (
+        MINIMAL
+        + "reporters:\n"
+        + "  - {id: 333, name: A, organization: X}\n"
+        + "  - id: abc\n"
+        + "    name: B\n"
+        + "    organization: Y\n"
+    )
+    message = only_error(tmp_path, text)
+    assert message == 'reporters[1].id: expected an integer, got "abc" (config.yaml line 6)'
+
+
+def test_wrong_types_are_all_reported_sorted_by_line(tmp_path: Path) -> None:
+    text = """\
+moderation:
+  chat_id: "-100"
+  moderators: 111
+language: fr
+intake:
+  draft_ttl_hours: soon
+reporters:
+  - {id: 5, name: 2024, organization: X}
+"""
+    assert errors(tmp_path, text) == [
+        'moderation.chat_id: expected an integer, got "-100" (config.yaml line 2)',
+        "moderation.moderators: expected a list, got 111 (config.yaml line 3)",
+        'language: expected one of en/id, got "fr" (config.yaml line 4)',
+        'intake.draft_ttl_hours: expected a number, got "soon" (config.yaml line 6)',
+        "reporters[0].name: expected a string, got 2024 (put it in quotes) (config.yaml line 8)",
+    ]
+
+
+def test_unknown_key_suggests_the_closest(tmp_path: Path) -> None:
+    text = MINIMAL + "  on_dutty: [111]\nstorag:\n  path: x\nwhatever: 1\n"
+    assert errors(tmp_path, text) == [
+        'moderation.on_dutty: unknown key, did you mean "on_duty"? (config.yaml line 4)',
+        'storag: unknown key, did you mean "storage"? (config.yaml line 5)',
+        "whatever: unknown key (allowed here: telegram, moderation, admins, reporters, storage,"
+        " language, intake, categories) (config.yaml line 7)",
+    ]
+
+
+def test_unknown_key_inside_a_category(tmp_path: Path) -> None:
+    text = MINIMAL + "categories:\n  fraud:\n    priorty: 2\n"
+    assert only_error(tmp_path, text) == (
+        'categories.fraud.priorty: unknown key, did you mean "priority"? (config.yaml line 6)'
+    )
+
+
+def test_source_path_is_not_a_yaml_key(tmp_path: Path) -> None:
+    message = only_error(tmp_path, MINIMAL + "source_path: elsewhere.yaml\n")
+    assert message.startswith("source_path: unknown key")
+
+
+def test_duplicate_reporter_ids(tmp_path: Path) -> None:
+    text = (
+        MINIMAL
+        + "reporters:\n"
+        + "  - {id: 333, name: A, organization: X}\n"
+        + "  - {id: 444, name: B, organization: X}\n"
+        + "  - {id: 333, name: C, organization: Y}\n"
+    )
+    message = only_error(tmp_path, text)
+    assert message.startswith("reporters[2].id: reporter id 333 is listed twice")
+    assert message.endswith("(config.yaml line 7)")
+
+
+def test_duplicate_moderator_and_on_duty_not_a_moderator(tmp_path: Path) -> None:
+    text = "moderation:\n  chat_id: -100\n  moderators: [111, 222, 111]\n"
+    message = only_error(tmp_path, text)
+    assert message.startswith("moderation.moderators[2]: user 111 is listed twice")
+    assert message.endswith("(config.yaml line 3)")
+    text = "moderation:\n  chat_id: -100\n  moderators: [111, 222]\n  on_duty: [333]\n"
+    assert only_error(tmp_path, text) == (
+        "moderation.on_duty[0]: user 333 is not one of moderation.moderators (config.yaml line 4)"
+    )
+
+
+def test_yaml_1_1_booleans_are_caught(tmp_path: Path) -> None:
+    text = MINIMAL + "categories:\n  fraud:\n    labels: {en: no}\n"
+    assert only_error(tmp_path, text) == (
+        "categories.fraud.labels.en: expected a string, got false (put it in quotes)"
+        " (config.yaml line 6)"
+    )
+
+
+def test_duplicate_yaml_key(tmp_path: Path) -> None:
+    message = only_error(tmp_path, MINIMAL + "language: en\nlanguage: id\n")
+    assert message.startswith("language: this key appears twice (lines 4 and 5)")
+
+
+def test_ids_have_the_right_sign(tmp_path: Path) -> None:
+    messages = errors(tmp_path, "moderation:\n  chat_id: 12345\n  moderators: [-5]\n")
+    assert messages[0].startswith("moderation.chat_id: expected a group id")
+    assert messages[1].startswith("moderation.moderators[0]: expected a Telegram user id")
+
+
+def test_bad_language(tmp_path: Path) -> None:
+    text = MINIMAL + "reporters:\n  - {id: 5, name: A, organization: X, language: de}\n"
+    assert only_error(tmp_path, text) == (
+        'reporters[0].language: expected one of en/id, got "de" (config.yaml line 5)'
+    )
+
+
+@pytest.mark.parametrize("value", ["0", "-15"])
+def test_non_positive_target(tmp_path: Path, value: str) -> None:
+    text = MINIMAL + f"categories:\n  fraud:\n    targets: {{first_action_min: {value}}}\n"
+    assert only_error(tmp_path, text) == (
+        f"categories.fraud.targets.first_action_min: expected a positive number, got {value}"
+        " (config.yaml line 6)"
+    )
+
+
+def test_first_action_target_after_decision_target(tmp_path: Path) -> None:
+    text = MINIMAL + "categories:\n  terrorism:\n    targets: {first_action_min: 90}\n"
+    message = only_error(tmp_path, text)
+    assert message.startswith("categories.terrorism.targets: first_action_min (90) is longer")
+
+
+def test_non_positive_draft_ttl(tmp_path: Path) -> None:
+    message = only_error(tmp_path, MINIMAL + "intake: {draft_ttl_hours: 0}\n")
+    assert message.startswith("intake.draft_ttl_hours: expected a positive number, got 0")
+
+
+def test_empty_reason_list(tmp_path: Path) -> None:
+    text = NEW_CATEGORY.replace("        threat: {en: threat, id: ancaman}\n", "").replace(
+        "take_down:", "take_down: {}"
+    )
+    message = only_error(tmp_path, MINIMAL + text)
+    assert message.startswith("categories.extortion.reasons.take_down: expected at least one")
+    assert message.endswith("(config.yaml line 10)")
+
+
+def test_reason_code_must_be_a_short_identifier(tmp_path: Path) -> None:
+    text = (
+        MINIMAL
+        + "categories:\n  fraud:\n    reasons:\n      dismiss:\n"
+        + "        Not-Illegal: {en: not it, id: bukan}\n"
+    )
+    message = only_error(tmp_path, text)
+    assert message.startswith('categories.fraud.reasons.dismiss.Not-Illegal: "Not-Illegal" is not')
+    assert message.endswith("(config.yaml line 8)")
+
+
+def test_category_needs_both_labels(tmp_path: Path) -> None:
+    text = NEW_CATEGORY.replace("labels: {en: Extortion, id: Pemerasan}", "labels: {en: Extortion}")
+    message = only_error(tmp_path, MINIMAL + text)
+    assert message == (
+        "categories.extortion.labels: missing the id text (every label needs both en and id)"
+        " (config.yaml line 6)"
+    )
+
+
+def test_reason_needs_both_labels(tmp_path: Path) -> None:
+    text = NEW_CATEGORY.replace("{en: threat, id: ancaman}", "{id: ancaman}")
+    message = only_error(tmp_path, MINIMAL + text)
+    assert message.startswith("categories.extortion.reasons.take_down.threat: missing the en text")
+
+
+def test_label_in_an_unknown_language(tmp_path: Path) -> None:
+    text = MINIMAL + "categories:\n  fraud:\n    labels: {fr: Fraude}\n"
+    message = only_error(tmp_path, text)
+    assert message == (
+        "categories.fraud.labels.fr: invalid key, expected one of en/id (config.yaml line 6)"
+    )
+
+
+def test_alias_shared_by_two_categories(tmp_path: Path) -> None:
+    text = MINIMAL + "categories:\n  fraud:\n    aliases: [scam, judi]\n"
+    message = only_error(tmp_path, text)
+    assert message.startswith('categories.fraud: "judi" names two categories')
+
+
+# --- token ------------------------------------------------------------------------------------
+
+SECRET = "987654:SECRET-token-value"
+
+
+def test_token_from_environment_wins(tmp_path: Path) -> None:
+    config = load(tmp_path, MINIMAL + f'telegram:\n  token: "{SECRET}"\n')
+    assert resolve_token(config, {"BOT_TOKEN": "111:env"}) == "111:env"
+
+
+def test_token_falls_back_to_the_file(tmp_path: Path) -> None:
+    config = load(tmp_path, MINIMAL + f'telegram:\n  token: "{SECRET}"\n')
+    assert resolve_token(config, {}) == SECRET
+    assert resolve_token(config, {"BOT_TOKEN": ""}) == SECRET
+
+
+def test_missing_token_names_bot_token(tmp_path: Path) -> None:
+    config = load(tmp_path, MINIMAL)
+    with pytest.raises(ConfigError) as caught:
+        resolve_token(config, {"OTHER": "x"})
+    assert "BOT_TOKEN" in str(caught.value)
+
+
+def test_token_never_appears_in_messages(tmp_path: Path) -> None:
+    config = load(tmp_path, MINIMAL + f'telegram:\n  token: "{SECRET}"\n')
+    assert SECRET not in summary(config)
+    with_other_token = config.model_copy(
+        update={"telegram": config.telegram.model_copy(update={"token": "other"})}
+    )
+    assert changed_keys(config, with_other_token) == ["telegram.token"]
+    messages = errors(tmp_path, MINIMAL + "telegram:\n  token: 123456789\n  bogus: 1\n")
+    assert messages[0] == "telegram.token: expected a string (config.yaml line 5)"
+    assert all("123456789" not in m for m in messages)
+
+
+# --- lookups ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "key"),
+    [
+        ("terrorism", "terrorism"),
+        ("TERRORISM", "terrorism"),
+        ("#terrorism", "terrorism"),
+        ("Terorisme", "terrorism"),
+        ("teror", "terrorism"),
+        ("Pornografi", "pornography"),
+        ("Pornography", "pornography"),
+        ("hoaks", "disinformation"),
+        ("HOAX", "disinformation"),
+        ("judol", "gambling"),
+        ("Penipuan", "fraud"),
+        ("scam", "fraud"),
+        ("lainnya", "other"),
+        ("child_abuse", "child_abuse"),
+        ("csam", "child_abuse"),
+        ("SARA", "hate_speech"),
+        ("Hate speech (SARA)", "hate_speech"),
+        ("radikal", "radicalism"),
+    ],
+)
+def test_category_for_word(tmp_path: Path, word: str, key: str) -> None:
+    config = load(tmp_path, MINIMAL)
+    assert config.category_for_word(word) == key
+
+
+@pytest.mark.parametrize("word", ["please", "this", "", "#", "channel", "terror-ism"])
+def test_category_for_ordinary_word(tmp_path: Path, word: str) -> None:
+    assert load(tmp_path, MINIMAL).category_for_word(word) is None
+
+
+def test_roles(tmp_path: Path) -> None:
+    config = load(
+        tmp_path,
+        MINIMAL + "admins: [999]\nreporters:\n  - {id: 333, name: Satu, organization: Kominfo}\n",
+    )
+    assert config.is_moderator(111) and not config.is_moderator(999)
+    assert config.is_admin(999) and not config.is_admin(111)
+    reporter = config.reporter(333)
+    assert reporter is not None and reporter.organization == "Kominfo"
+    assert config.reporter(111) is None
+
+
+def test_constructed_directly_with_defaults() -> None:
+    config = Config(moderation=Moderation(chat_id=-100, moderators=[1]))
+    assert len(config.categories) == 9
+    assert config.category_for_word("judi") == "gambling"
+
+
+# --- summary and reload -----------------------------------------------------------------------
+
+
+def test_summary_mentions_group_and_counts() -> None:
+    text = summary(load_config(EXAMPLE))
+    assert "-1001234567890" in text
+    assert "-1009876543210" in text
+    assert "Reporters: 3 (Kominfo: 2, SAFEnet: 1)" in text
+    assert "Moderators (2): 111111111, 222222222" in text
+    assert "Admins (1): 111111111" in text
+    assert "On duty (1): 111111111" in text
+    assert "data/desk.sqlite3" in text
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if "terrorism" in line)
+    last = next(i for i, line in enumerate(lines) if " other " in line)
+    assert first < last
+    assert "first action 10 min, decision 1 h" in lines[first]
+
+
+def test_changed_keys(tmp_path: Path) -> None:
+    old = load(tmp_path, MINIMAL)
+    assert changed_keys(old, load(tmp_path, MINIMAL)) == []
+    new = load(
+        tmp_path,
+        MINIMAL.replace("[111, 222]", "[111, 333]")
+        + "storage: {path: other.sqlite3}\nlanguage: id\nadmins: [1]\n"
+        + "categories:\n  fraud: {priority: 2}\n",
+    )
+    changed = changed_keys(old, new)
+    assert changed == [
+        "moderation.moderators",
+        "admins",
+        "storage.path",
+        "language",
+        "categories.fraud",
+    ]
+    assert [key for key in changed if key in RESTART_KEYS] == ["storage.path"]

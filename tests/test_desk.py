@@ -1,0 +1,210 @@
+"""The desk's domain operations on a real SQLite file: reports, cases, actions, the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot import sends
+from bot.cases import Action
+from bot.desk import ActResult, Desk, Person, ReportResult
+from bot.identity import item_identity
+from bot.models import IncomingItem, Origin, OutboxItem, State
+from bot.store import Store
+from tests.conftest import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, STRANGER
+
+SATU_P = Person(SATU, "Liaison Satu", "id")
+DUA_P = Person(DUA, "Liaison Dua", "en")
+MOD1 = Person(MOD_ONE, "Mod One")
+MOD2 = Person(MOD_TWO, "Mod Two")
+
+
+def channel_post(reporter: int, message_id: int, post_id: int = 77) -> IncomingItem:
+    origin = Origin(
+        type="channel",
+        chat_id=-1002000000001,
+        message_id=post_id,
+        title="Bad News",
+        username="badnews",
+        date=1_700_000_000,
+    )
+    return IncomingItem(
+        chat_id=reporter,
+        message_id=message_id,
+        reporter_id=reporter,
+        kind="text",
+        identity=item_identity(origin, "join us", None),
+        origin=origin,
+        text="join us",
+    )
+
+
+async def outbox(store: Store) -> list[OutboxItem]:
+    async with store.read() as q:
+        return await q.pending_outbox()
+
+
+async def report_post(desk: Desk, who: Person, message_id: int, post_id: int = 77) -> int:
+    await desk.receive(who, channel_post(who.id, message_id, post_id))
+    outcome = await desk.report(who, who.id, message_id + 1, "terrorism recruiting post")
+    assert outcome.case_id is not None
+    return outcome.case_id
+
+
+async def test_report_opens_case_with_ack_card_and_evidence(desk: Desk, store: Store) -> None:
+    await desk.receive(SATU_P, channel_post(SATU, 10))
+    outcome = await desk.report(SATU_P, SATU, 11, "terrorism recruiting post")
+    assert outcome.result is ReportResult.OPENED
+    rows = await outbox(store)
+    assert [(r.chat_id, r.kind) for r in rows] == [
+        (SATU, sends.KIND_MESSAGE),
+        (GROUP, sends.KIND_CARD),
+        (GROUP, sends.KIND_EVIDENCE),
+    ]
+    assert f"#{outcome.case_id}" in rows[0].payload["text"]
+    assert "Diterima" in rows[0].payload["text"]  # Satu's configured language is Indonesian
+    assert rows[2].payload == {"from_chat_id": SATU, "message_ids": [10]}
+    async with store.read() as q:
+        view = await q.case_view(outcome.case_id or 0)
+    assert view is not None
+    assert view.case.category == "terrorism" and view.case.priority == 1
+    assert view.reports[0].note == "recruiting post"
+    assert [e.kind for e in view.events] == ["reported"]
+
+
+async def test_report_with_empty_draft_records_nothing(desk: Desk, store: Store) -> None:
+    outcome = await desk.report(SATU_P, SATU, 5, "terrorism")
+    assert outcome.result is ReportResult.EMPTY
+    rows = await outbox(store)
+    assert len(rows) == 1 and rows[0].chat_id == SATU
+    assert "/report" in rows[0].payload["text"]
+    async with store.read() as q:
+        assert await q.case(1) is None
+
+
+async def test_stranger_is_refused_and_nothing_reaches_moderators(desk: Desk, store: Store) -> None:
+    stranger = Person(STRANGER, "Stranger")
+    assert not await desk.receive(stranger, channel_post(STRANGER, 1))
+    outcome = await desk.report(stranger, STRANGER, 2, "terrorism")
+    assert outcome.result is ReportResult.NOT_REPORTER
+    assert {r.chat_id for r in await outbox(store)} == {STRANGER}
+
+
+async def test_same_command_processed_twice_changes_nothing(desk: Desk, store: Store) -> None:
+    await desk.receive(SATU_P, channel_post(SATU, 10))
+    first = await desk.report(SATU_P, SATU, 11, "terrorism")
+    again = await desk.report(SATU_P, SATU, 11, "terrorism")
+    assert again.result is ReportResult.REPEATED and again.case_id == first.case_id
+    assert len(await outbox(store)) == 3
+
+
+async def test_second_reporter_joins_the_undecided_case(desk: Desk, store: Store) -> None:
+    case_id = await report_post(desk, SATU_P, 10)
+    await desk.receive(DUA_P, channel_post(DUA, 20))
+    joined = await desk.report(DUA_P, DUA, 21, "hoax")
+    assert joined.result is ReportResult.JOINED and joined.case_id == case_id
+    async with store.read() as q:
+        view = await q.case_view(case_id)
+        assert await q.reporter_ids_of_case(case_id) == [SATU, DUA]
+    assert view is not None and len(view.reports) == 2
+    assert view.case.category == "terrorism"  # the more urgent category stays
+
+
+async def test_reporter_repeating_own_report_gets_same_number(desk: Desk, store: Store) -> None:
+    case_id = await report_post(desk, SATU_P, 10)
+    before = len(await outbox(store))
+    repeated = await report_post(desk, SATU_P, 30)
+    assert repeated == case_id
+    rows = await outbox(store)
+    newest = max(rows, key=lambda r: r.id)
+    assert len(rows) == before + 1 and newest.chat_id == SATU
+    assert f"#{case_id}" in newest.payload["text"]
+
+
+async def test_decided_case_is_not_joined(desk: Desk) -> None:
+    case_id = await report_post(desk, SATU_P, 10)
+    await desk.act(MOD1, case_id, Action.TAKE_DOWN)
+    assert await report_post(desk, DUA_P, 20) != case_id
+
+
+async def test_claim_escalate_and_decide(desk: Desk, store: Store) -> None:
+    case_id = await report_post(desk, SATU_P, 10)
+    assert (await desk.act(MOD1, case_id, Action.CLAIM)).result is ActResult.DONE
+    assert (await desk.act(MOD1, case_id, Action.CLAIM)).result is ActResult.ALREADY_YOURS
+    assert (await desk.act(MOD2, case_id, Action.ESCALATE)).result is ActResult.DONE
+    assert (await desk.act(MOD2, case_id, Action.ESCALATE)).result is ActResult.NOT_APPLICABLE
+    done = await desk.act(MOD2, case_id, Action.DISMISS)
+    assert done.result is ActResult.DONE
+    async with store.read() as q:
+        case = await q.case(case_id)
+        events = await q.events_of_case(case_id)
+    assert case is not None and case.state is State.DISMISSED
+    assert case.claimed_by == MOD_ONE and case.decided_by == MOD_TWO
+    assert case.first_action_at is not None
+    assert [e.kind for e in events] == ["reported", "claimed", "escalated", "dismissed"]
+
+
+async def test_non_moderator_cannot_act(desk: Desk, store: Store) -> None:
+    case_id = await report_post(desk, SATU_P, 10)
+    outcome = await desk.act(Person(STRANGER, "Stranger"), case_id, Action.TAKE_DOWN)
+    assert outcome.result is ActResult.NOT_MODERATOR and outcome.alert
+    async with store.read() as q:
+        case = await q.case(case_id)
+    assert case is not None and case.state is State.NEW
+
+
+async def test_simultaneous_decisions_yield_one_outcome_message(desk: Desk, store: Store) -> None:
+    case_id = await report_post(desk, SATU_P, 10)
+    first, second = await asyncio.gather(
+        desk.act(MOD1, case_id, Action.TAKE_DOWN), desk.act(MOD2, case_id, Action.DISMISS)
+    )
+    assert first.result is ActResult.DONE
+    assert second.result is ActResult.ALREADY_DECIDED
+    assert "Mod One" in second.answer
+    to_reporter = [r for r in await outbox(store) if r.chat_id == SATU]
+    outcomes = [r for r in to_reporter if r.case_id == case_id]
+    assert len(outcomes) == 1
+    assert "diturunkan" in outcomes[0].payload["text"]
+    assert "Mod" not in outcomes[0].payload["text"]
+
+
+async def test_every_reporter_is_told_in_their_language(desk: Desk, store: Store) -> None:
+    case_id = await report_post(desk, SATU_P, 10)
+    await report_post(desk, DUA_P, 20)
+    await desk.act(MOD1, case_id, Action.TAKE_DOWN)
+    told = {
+        r.chat_id: r.payload["text"]
+        for r in await outbox(store)
+        if r.case_id == case_id and r.kind == sends.KIND_MESSAGE
+    }
+    assert "diturunkan" in told[SATU]
+    assert "taken down" in told[DUA]
+
+
+async def test_decision_edits_card_once_per_pending_edit(desk: Desk, store: Store) -> None:
+    case_id = await report_post(desk, SATU_P, 10)
+    async with store.transaction() as q:
+        await q.record_card(case_id, GROUP, 500)
+    await desk.act(MOD1, case_id, Action.CLAIM)
+    await desk.act(MOD1, case_id, Action.TAKE_DOWN)
+    edits = [r for r in await outbox(store) if r.kind == sends.KIND_CARD_EDIT]
+    assert len(edits) == 1
+
+
+async def test_category_buttons_when_first_word_is_not_a_category(desk: Desk, store: Store) -> None:
+    await desk.receive(SATU_P, channel_post(SATU, 10))
+    outcome = await desk.report(SATU_P, SATU, 11, "look at this")
+    assert outcome.result is ReportResult.CHOOSE_CATEGORY
+    rows = await outbox(store)
+    assert len(rows) == 1 and rows[0].payload["buttons"]
+    first_button = rows[0].payload["buttons"][0][0]
+    report_data = first_button[1]
+    assert report_data.startswith("v1:k:")
+    report_id = int(report_data.split(":")[2])
+    answer = await desk.choose_category(SATU_P, report_id, "gambling")
+    assert "#1" in answer
+    again = await desk.choose_category(SATU_P, report_id, "fraud")
+    assert "#1" in again
+    async with store.read() as q:
+        view = await q.case_view(1)
+    assert view is not None and view.case.category == "gambling"
+    assert view.reports[0].note == "look at this"
