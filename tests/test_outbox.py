@@ -1,0 +1,210 @@
+"""The outbox worker against a scripted transport: order, recording, every error class."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot import sends
+from bot.config import Config
+from bot.delivery import DeliveryError, Failure
+from bot.models import Button
+from bot.outbox import OutboxWorker
+from bot.pacing import Pacer
+from bot.store import Store
+from tests.conftest import GROUP, MOD_ONE, SATU, FakeClock
+
+
+@dataclass
+class ScriptedTransport:
+    """Records calls; raises the queued failures first."""
+
+    failures: list[DeliveryError] = field(default_factory=list)
+    calls: list[tuple[str, int, object]] = field(default_factory=list)
+    next_id: int = 100
+
+    def _maybe_fail(self) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+
+    async def send_message(
+        self, chat_id: int, text: str, buttons: list[list[Button]], reply_to: int | None = None
+    ) -> int:
+        self._maybe_fail()
+        self.next_id += 1
+        self.calls.append(("send", chat_id, text))
+        return self.next_id
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, text: str, buttons: list[list[Button]]
+    ) -> None:
+        self._maybe_fail()
+        self.calls.append(("edit", chat_id, message_id))
+
+    async def copy_messages(
+        self, chat_id: int, from_chat_id: int, message_ids: list[int], reply_to: int | None
+    ) -> list[int]:
+        self._maybe_fail()
+        self.calls.append(("copy", chat_id, (from_chat_id, message_ids, reply_to)))
+        return [self.next_id + 1 + i for i in range(len(message_ids))]
+
+
+def worker(
+    store: Store, config: Config, transport: ScriptedTransport, clock: FakeClock
+) -> OutboxWorker:
+    return OutboxWorker(store, transport, lambda: config, Pacer(clock))
+
+
+async def states(store: Store) -> dict[str, int]:
+    async with store.read() as q:
+        return await q.outbox_counts()
+
+
+async def drain(w: OutboxWorker, clock: FakeClock, rounds: int = 50) -> None:
+    for _ in range(rounds):
+        delay = await w.step()
+        if delay > 0:
+            clock.advance(delay)
+
+
+async def open_case(store: Store) -> int:
+    async with store.transaction() as q:
+        case_id = await q.insert_case("terrorism", 1)
+        report_id = await q.insert_report(
+            case_id=case_id,
+            reporter_id=SATU,
+            reporter_name="S",
+            organization="O",
+            chat_id=SATU,
+            command_message_id=2,
+            category="terrorism",
+            note="",
+            status="open",
+        )
+        await q.add_event(case_id, "reported", actor_id=SATU, actor_name="S")
+        await sends.message(q, SATU, "ack")
+        await sends.new_card(q, GROUP, case_id)
+        await sends.evidence(q, GROUP, case_id, SATU, [1])
+        assert report_id
+    return case_id
+
+
+async def test_sends_in_priority_order_and_records_card(
+    store: Store, config: Config, clock: FakeClock
+) -> None:
+    transport = ScriptedTransport()
+    w = worker(store, config, transport, clock)
+    case_id = await open_case(store)
+    await drain(w, clock)
+    assert [c[0] for c in transport.calls] == ["send", "send", "copy"]
+    assert transport.calls[0][1] == SATU
+    async with store.read() as q:
+        card = await q.live_card(case_id, GROUP)
+    assert card == 102
+    assert transport.calls[2][2] == (SATU, [1], 102)  # evidence replies to its card
+    assert await states(store) == {"sent": 3}
+
+
+async def test_edit_waits_for_its_card_and_not_modified_counts_as_done(
+    store: Store, config: Config, clock: FakeClock
+) -> None:
+    transport = ScriptedTransport()
+    w = worker(store, config, transport, clock)
+    case_id = await open_case(store)
+    async with store.transaction() as q:
+        await sends.card_edit(q, GROUP, case_id)
+    transport.failures = []
+    await drain(w, clock)
+    kinds = [c[0] for c in transport.calls if c[1] == GROUP]
+    assert kinds == ["send", "edit", "copy"]
+    async with store.transaction() as q:
+        await sends.card_edit(q, GROUP, case_id)
+    transport.failures = [DeliveryError(Failure.NOT_MODIFIED, "message is not modified")]
+    await drain(w, clock)
+    assert await states(store) == {"sent": 5}
+
+
+async def test_transient_errors_retry_with_backoff(
+    store: Store, config: Config, clock: FakeClock
+) -> None:
+    transport = ScriptedTransport(
+        failures=[DeliveryError(Failure.TRANSIENT, "502"), DeliveryError(Failure.TRANSIENT, "x")]
+    )
+    w = worker(store, config, transport, clock)
+    async with store.transaction() as q:
+        await sends.message(q, SATU, "hello")
+    await w.step()
+    assert transport.calls == []
+    assert await w.step() > 0  # backing off, not hammering
+    await drain(w, clock)
+    assert transport.calls == [("send", SATU, "hello")]
+
+
+async def test_retry_after_pauses_only_that_chat(
+    store: Store, config: Config, clock: FakeClock
+) -> None:
+    transport = ScriptedTransport(
+        failures=[DeliveryError(Failure.RETRY_AFTER, "429", retry_after=30)]
+    )
+    w = worker(store, config, transport, clock)
+    async with store.transaction() as q:
+        await sends.message(q, GROUP, "to group", priority=sends.PRIORITY_CARD_EDIT)
+        await sends.message(q, SATU, "to reporter", priority=sends.PRIORITY_NEW_CARD)
+    await w.step()
+    await w.step()
+    assert transport.calls == [("send", SATU, "to reporter")]
+    clock.advance(31)
+    await w.step()
+    assert transport.calls[-1] == ("send", GROUP, "to group")
+
+
+async def test_blocked_reporter_is_dropped_and_recorded(
+    store: Store, config: Config, clock: FakeClock
+) -> None:
+    transport = ScriptedTransport(
+        failures=[DeliveryError(Failure.RECIPIENT_GONE, "bot was blocked by the user")]
+    )
+    w = worker(store, config, transport, clock)
+    async with store.transaction() as q:
+        await sends.message(q, SATU, "hello")
+    await drain(w, clock)
+    assert await states(store) == {"dropped": 1}
+
+
+async def test_unreachable_group_holds_queue_alerts_once_and_resumes(
+    store: Store, config: Config, clock: FakeClock
+) -> None:
+    kicked = DeliveryError(Failure.CHAT_UNAVAILABLE, "bot was kicked from the supergroup chat")
+    transport = ScriptedTransport()
+    w = worker(store, config, transport, clock)
+    await open_case(store)
+    await w.step()  # the reporter's acknowledgement
+    transport.failures = [kicked]
+    await w.step()  # the card: kicked, so the group is held and admins alerted
+    await w.step()  # the alert to the admin
+    assert transport.calls[-1][1] == MOD_ONE
+    transport.failures = [kicked]
+    clock.advance(61)
+    await w.step()  # periodic retry: still kicked, no second alert
+    await drain(w, clock, rounds=5)
+    alerts = [c for c in transport.calls if c[1] == MOD_ONE]
+    assert len(alerts) == 1
+    w.resume(GROUP)
+    await drain(w, clock)
+    assert [c[0] for c in transport.calls if c[1] == GROUP] == ["send", "copy"]
+    assert await states(store) == {"sent": 4}
+
+
+async def test_group_pacing_keeps_twenty_a_minute(
+    store: Store, config: Config, clock: FakeClock
+) -> None:
+    transport = ScriptedTransport()
+    w = worker(store, config, transport, clock)
+    async with store.transaction() as q:
+        for i in range(25):
+            await sends.message(q, GROUP, f"m{i}", priority=sends.PRIORITY_NEW_CARD)
+    for _ in range(30):
+        await w.step()
+    assert len(transport.calls) == 20
+    clock.advance(60)
+    await drain(w, clock)
+    assert len(transport.calls) == 25
