@@ -45,6 +45,10 @@ def register_handlers(application: Application, desk: Desk) -> None:  # type: ig
     application.add_handler(CommandHandler("start", reporters.start, filters=private))
     application.add_handler(CommandHandler("help", reporters.help, filters=private))
     application.add_handler(CommandHandler("report", reporters.report, filters=private))
+    application.add_handler(CommandHandler("cancel", reporters.cancel, filters=private))
+    application.add_handler(CommandHandler("status", reporters.status, filters=private))
+    application.add_handler(CommandHandler("mycases", reporters.my_cases, filters=private))
+    application.add_handler(CommandHandler("lang", reporters.language, filters=private))
 
     # Everything else a reporter sends privately is evidence for their draft.
     application.add_handler(

@@ -6,6 +6,7 @@ writes what must be sent into the outbox. Nothing here talks to Telegram.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -14,9 +15,9 @@ from bot import sends
 from bot.callback_data import encode_category_choice
 from bot.cases import DECISIONS, Action, allowed
 from bot.config import Config, Reporter
-from bot.i18n import normalize_language, plain, t
+from bot.i18n import LANGUAGES, normalize_language, plain, t
 from bot.models import UNDECIDED, Button, IncomingItem, Item, State
-from bot.render import outcome_text
+from bot.render import outcome_text, reporter_status
 from bot.store import Queries, Store
 
 
@@ -58,6 +59,22 @@ class ActOutcome:
     result: ActResult
     answer: str
     alert: bool = False
+
+
+TIMER_DRAFT_NOTICE = "draft_notice"
+TIMER_DRAFT_EXPIRY = "draft_expiry"
+TIMER_CHOICE_REMINDER = "choice_reminder"
+TIMER_CHOICE_EXPIRY = "choice_expiry"
+# The draft notice waits this long after the last item, so a /report right behind skips it.
+DRAFT_NOTICE_DELAY = 2.5
+
+CASE_NUMBER = re.compile(r"#?([1-9][0-9]{0,11})")
+
+
+def parse_case_number(text: str) -> int | None:
+    """`N` or `#N`; None for anything else."""
+    match = CASE_NUMBER.fullmatch(text.strip().split()[0]) if text.strip() else None
+    return int(match[1]) if match else None
 
 
 def split_category(config: Config, args: str) -> tuple[str | None, str]:
@@ -129,8 +146,111 @@ class Desk:
             if config.reporter(person.id) is None:
                 await sends.message(q, person.id, t(language, "refuse.not_reporter", id=person.id))
                 return False
-            await q.add_item(item)
+            if not await q.add_item(item):
+                return True
+            if item.media_group_id and await self._join_reported_album(q, item):
+                return True
+            now = q.clock()
+            await q.set_timer(f"{TIMER_DRAFT_NOTICE}:{person.id}", now + DRAFT_NOTICE_DELAY)
+            await q.set_timer(
+                f"{TIMER_DRAFT_EXPIRY}:{person.id}", now + config.intake.draft_ttl_hours * 3600
+            )
             return True
+
+    async def _join_reported_album(self, q: Queries, item: IncomingItem) -> bool:
+        """An album item that arrives after its album was reported belongs to that report."""
+        assert item.media_group_id is not None
+        report_id = await q.report_of_album(item.chat_id, item.media_group_id)
+        if report_id is None:
+            return False
+        stored = await q.item_by_message(item.chat_id, item.message_id)
+        assert stored is not None
+        await q.attach_items(report_id, [stored.id])
+        report = await q.report(report_id)
+        if report is not None and report.case_id is not None and report.status == "open":
+            for chat in await q.card_chats(report.case_id):
+                await sends.evidence(q, chat, report.case_id, item.chat_id, [item.message_id])
+        return True
+
+    async def cancel(self, person: Person) -> None:
+        """/cancel: empty the draft."""
+        async with self.store.transaction() as q:
+            language = await self._meet(q, person)
+            dropped = await q.discard_draft(person.id, "cancelled")
+            await q.cancel_timer(f"{TIMER_DRAFT_NOTICE}:{person.id}")
+            await q.cancel_timer(f"{TIMER_DRAFT_EXPIRY}:{person.id}")
+            key = "draft.cancelled" if dropped else "draft.nothing"
+            await sends.message(q, person.id, t(language, key, count=dropped))
+
+    async def set_language(self, person: Person, language: str | None) -> None:
+        """/lang [en|id]: switch the language the bot uses with this person."""
+        async with self.store.transaction() as q:
+            current = await self._meet(q, person)
+            if language not in LANGUAGES:
+                await sends.message(q, person.id, t(current, "lang.usage", current=current))
+                return
+            await q.choose_language(person.id, language)
+            await sends.message(q, person.id, t(language, "lang.set"))
+
+    async def status(self, person: Person, argument: str) -> None:
+        """/status N: the reporter's view of one of their cases."""
+        async with self.store.transaction() as q:
+            language = await self._meet(q, person)
+            case_id = parse_case_number(argument)
+            if case_id is None:
+                await sends.message(q, person.id, t(language, "status.usage"))
+                return
+            case = await q.reported_case(person.id, case_id)
+            if case is None:
+                await sends.message(q, person.id, t(language, "status.not_found", case=case_id))
+                return
+            await sends.message(q, person.id, reporter_status(language, case))
+
+    async def my_cases(self, person: Person) -> None:
+        """/mycases: a reporter's recent cases and where each stands."""
+        async with self.store.transaction() as q:
+            language = await self._meet(q, person)
+            cases = await q.cases_of_reporter(person.id)
+            if not cases:
+                await sends.message(q, person.id, t(language, "mycases.none"))
+                return
+            lines = [t(language, "mycases.title")]
+            lines += [reporter_status(language, case, short=True) for case in cases]
+            await sends.message(q, person.id, "\n".join(lines))
+
+    async def fire(self, key: str, due: float) -> None:
+        """A stored timer came due (once, even across restarts)."""
+        kind, _, argument = key.partition(":")
+        config = self.config()
+        async with self.store.transaction() as q:
+            if not await q.take_timer(key, due):
+                return
+            if kind == TIMER_DRAFT_NOTICE:
+                reporter_id = int(argument)
+                count = await q.draft_count(reporter_id)
+                if count:
+                    language = await self.language_of(q, reporter_id)
+                    await sends.message(q, reporter_id, t(language, "draft.waiting", count=count))
+            elif kind == TIMER_DRAFT_EXPIRY:
+                reporter_id = int(argument)
+                if await q.discard_draft(reporter_id, "expired"):
+                    language = await self.language_of(q, reporter_id)
+                    await sends.message(
+                        q,
+                        reporter_id,
+                        t(language, "draft.expired", hours=config.intake.draft_ttl_hours),
+                    )
+            elif kind == TIMER_CHOICE_REMINDER:
+                report = await q.report(int(argument))
+                if report is not None and report.status == "choosing":
+                    language = await self.language_of(q, report.reporter_id)
+                    await sends.message(q, report.chat_id, t(language, "category.reminder"))
+            elif kind == TIMER_CHOICE_EXPIRY:
+                report = await q.report(int(argument))
+                if report is not None and report.status == "choosing":
+                    await q.set_report_status(report.id, "expired")
+                    language = await self.language_of(q, report.reporter_id)
+                    await sends.message(q, report.chat_id, t(language, "category.expired"))
 
     async def report(
         self,
@@ -167,8 +287,14 @@ class Desk:
                 status="choosing" if category is None else "open",
             )
             await q.attach_items(report_id, [item.id for item in items])
+            if not await q.draft_count(person.id):
+                await q.cancel_timer(f"{TIMER_DRAFT_NOTICE}:{person.id}")
+                await q.cancel_timer(f"{TIMER_DRAFT_EXPIRY}:{person.id}")
             if category is None:
                 await self._offer_categories(q, chat_id, report_id, language)
+                ttl = config.intake.draft_ttl_hours * 3600
+                await q.set_timer(f"{TIMER_CHOICE_REMINDER}:{report_id}", q.clock() + ttl / 2)
+                await q.set_timer(f"{TIMER_CHOICE_EXPIRY}:{report_id}", q.clock() + ttl)
                 return ReportOutcome(ReportResult.CHOOSE_CATEGORY)
             return await self._file(q, report_id, reporter, category, language)
 
@@ -186,6 +312,8 @@ class Desk:
             if category not in config.categories:
                 return plain(language, "button.invalid")
             await q.set_report_category(report_id, category)
+            await q.cancel_timer(f"{TIMER_CHOICE_REMINDER}:{report_id}")
+            await q.cancel_timer(f"{TIMER_CHOICE_EXPIRY}:{report_id}")
             outcome = await self._file(q, report_id, reporter, category, language)
             return plain(language, "category.chosen", case=outcome.case_id)
 

@@ -124,3 +124,14 @@ MIGRATIONS: list[str] = [
     );
     """,
 ]
+
+MIGRATIONS.append(
+    # 2: timers that must survive restarts (draft notices and expiry, reminders, alarms)
+    """
+    CREATE TABLE timers (
+        key TEXT PRIMARY KEY,
+        due REAL NOT NULL
+    );
+    CREATE INDEX timers_due ON timers(due);
+    """
+)

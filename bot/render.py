@@ -8,7 +8,7 @@ from bot.callback_data import encode_action
 from bot.cases import available_actions
 from bot.config import Config
 from bot.i18n import Markup, escape, plain, t
-from bot.models import Button, Case, CaseView, Event, Origin, Rendered
+from bot.models import Button, Case, CaseView, Event, Origin, Rendered, State
 
 MESSAGE_LIMIT = 4096
 NAME_LIMIT = 64
@@ -194,3 +194,17 @@ def fit_lines(lines: list[str], limit: int) -> str:
 def outcome_text(language: str, case: Case) -> Markup:
     """What a reporter is told when their case is decided: never who decided."""
     return t(language, f"outcome.{case.state.value}", case=case.id)
+
+
+def reporter_status(language: str, case: Case, *, short: bool = False) -> Markup:
+    """A case as its reporter sees it: never who handles it, never "escalated"."""
+    if case.state.decided:
+        phase = plain(language, f"status.phase.{case.state.value}")
+    elif case.state is State.WAITING:
+        phase = plain(language, "status.phase.waiting")
+    elif case.first_action_at is not None:
+        phase = plain(language, "status.phase.in_review")
+    else:
+        phase = plain(language, "status.phase.received")
+    key = "status.line" if short else "status.full"
+    return t(language, key, case=case.id, phase=phase, time=format_time(case.created_at))

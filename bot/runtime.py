@@ -16,6 +16,7 @@ from bot.pacing import Pacer
 from bot.polling import Poller
 from bot.store import Store
 from bot.telegram_transport import TelegramTransport
+from bot.timers import TimerRunner
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ async def run(config_path: str) -> int:
             tasks = [
                 asyncio.create_task(poller.run(stop), name="poller"),
                 asyncio.create_task(worker.run(stop), name="outbox"),
+                asyncio.create_task(TimerRunner(desk).run(stop), name="timers"),
             ]
             await stop.wait()
             log.info("stopping: finishing the update in hand, then flushing the outbox")

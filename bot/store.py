@@ -493,6 +493,77 @@ class Queries:
     async def delete_meta(self, key: str) -> None:
         await self.db.execute("DELETE FROM meta WHERE key=?", (key,))
 
+    # --- timers ----------------------------------------------------------------------------
+
+    async def set_timer(self, key: str, due: float) -> None:
+        await self.db.execute(
+            "INSERT INTO timers (key, due) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET due=excluded.due",
+            (key, due),
+        )
+
+    async def set_timer_if_absent(self, key: str, due: float) -> None:
+        await self.db.execute("INSERT OR IGNORE INTO timers (key, due) VALUES (?, ?)", (key, due))
+
+    async def cancel_timer(self, key: str) -> None:
+        await self.db.execute("DELETE FROM timers WHERE key=?", (key,))
+
+    async def take_timer(self, key: str, due: float) -> bool:
+        """Claim a due timer exactly once (it may have been re-armed meanwhile)."""
+        async with self.db.execute("DELETE FROM timers WHERE key=? AND due=?", (key, due)) as cur:
+            return cur.rowcount == 1
+
+    async def due_timers(self, limit: int = 100) -> list[tuple[str, float]]:
+        rows = await self._all(
+            "SELECT key, due FROM timers WHERE due<=? ORDER BY due LIMIT ?", (self.clock(), limit)
+        )
+        return [(r["key"], r["due"]) for r in rows]
+
+    async def next_timer_due(self) -> float | None:
+        row = await self._one("SELECT MIN(due) AS due FROM timers")
+        return float(row["due"]) if row and row["due"] is not None else None
+
+    async def draft_count(self, reporter_id: int) -> int:
+        row = await self._one(
+            "SELECT COUNT(*) AS n FROM items WHERE reporter_id=? AND state='draft'", (reporter_id,)
+        )
+        return int(row["n"]) if row else 0
+
+    async def reports_choosing(self, reporter_id: int) -> list[Report]:
+        rows = await self._all(
+            "SELECT * FROM reports WHERE reporter_id=? AND status='choosing' ORDER BY id",
+            (reporter_id,),
+        )
+        return [_report(r) for r in rows]
+
+    async def set_report_status(self, report_id: int, status: str) -> None:
+        await self.db.execute("UPDATE reports SET status=? WHERE id=?", (status, report_id))
+
+    async def cases_of_reporter(self, reporter_id: int, limit: int = 10) -> list[Case]:
+        rows = await self._all(
+            "SELECT DISTINCT cases.* FROM cases JOIN reports ON reports.case_id = cases.id"
+            " WHERE reports.reporter_id=? ORDER BY cases.id DESC LIMIT ?",
+            (reporter_id, limit),
+        )
+        return [_case(r) for r in rows]
+
+    async def reported_case(self, reporter_id: int, case_id: int) -> Case | None:
+        """The case, if this reporter reported it; reporters never see other cases."""
+        row = await self._one(
+            "SELECT cases.* FROM cases WHERE id=? AND EXISTS (SELECT 1 FROM reports"
+            " WHERE reports.case_id=cases.id AND reports.reporter_id=?)",
+            (case_id, reporter_id),
+        )
+        return _case(row) if row else None
+
+    async def report_of_album(self, chat_id: int, media_group_id: str) -> int | None:
+        row = await self._one(
+            "SELECT report_id FROM items WHERE chat_id=? AND media_group_id=?"
+            " AND report_id IS NOT NULL ORDER BY id LIMIT 1",
+            (chat_id, media_group_id),
+        )
+        return int(row["report_id"]) if row else None
+
     # --- users -----------------------------------------------------------------------------
 
     async def user_languages(self, user_id: int) -> tuple[str | None, str | None]:

@@ -47,6 +47,33 @@ class ReporterHandlers:
             person(user), message.chat.id, message.message_id, command_args(message), reply_to
         )
 
+    async def cancel(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """/cancel: empty the draft."""
+        user = update.effective_user
+        assert user is not None
+        await self.desk.cancel(person(user))
+
+    async def status(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """/status N: where one of the reporter's cases stands."""
+        message = update.effective_message
+        user = update.effective_user
+        assert message is not None and user is not None
+        await self.desk.status(person(user), command_args(message))
+
+    async def my_cases(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """/mycases: the reporter's recent cases."""
+        user = update.effective_user
+        assert user is not None
+        await self.desk.my_cases(person(user))
+
+    async def language(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """/lang en|id: choose the language of the bot's messages."""
+        message = update.effective_message
+        user = update.effective_user
+        assert message is not None and user is not None
+        choice = command_args(message).strip().lower() or None
+        await self.desk.set_language(person(user), choice)
+
     async def draft(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """Any other message a reporter sends joins their draft."""
         message = update.effective_message
