@@ -10,7 +10,7 @@ from bot.desk import ActResult, Desk, Person, ReportResult
 from bot.identity import item_identity
 from bot.models import IncomingItem, Origin, OutboxItem, State
 from bot.store import Store
-from tests.conftest import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, STRANGER
+from tests.conftest import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, STRANGER, FakeClock
 
 SATU_P = Person(SATU, "Liaison Satu", "id")
 DUA_P = Person(DUA, "Liaison Dua", "en")
@@ -208,3 +208,74 @@ async def test_category_buttons_when_first_word_is_not_a_category(desk: Desk, st
         view = await q.case_view(1)
     assert view is not None and view.case.category == "gambling"
     assert view.reports[0].note == "look at this"
+
+
+async def test_draft_notice_is_debounced_and_skipped_by_a_quick_report(
+    desk: Desk, store: Store, clock: FakeClock
+) -> None:
+    await desk.receive(SATU_P, channel_post(SATU, 10, post_id=1))
+    clock.advance(1)
+    await desk.receive(SATU_P, channel_post(SATU, 11, post_id=2))
+    clock.advance(1.6)
+    await fire_due(desk, store)  # the first notice was pushed back by the second item
+    assert await outbox(store) == []
+    clock.advance(1)
+    await fire_due(desk, store)
+    rows = await outbox(store)
+    assert len(rows) == 1 and rows[0].payload["text"].startswith("2 item")
+    await desk.receive(DUA_P, channel_post(DUA, 20))
+    await desk.report(DUA_P, DUA, 21, "fraud")
+    clock.advance(5)
+    await fire_due(desk, store)
+    assert not any(
+        "waiting" in str(r.payload.get("text")) for r in await outbox(store) if r.chat_id == DUA
+    )
+
+
+async def test_draft_expires_with_a_notice(desk: Desk, store: Store, clock: FakeClock) -> None:
+    await desk.receive(DUA_P, channel_post(DUA, 20))
+    clock.advance(24 * 3600 + 1)
+    await fire_due(desk, store)
+    texts = [r.payload["text"] for r in await outbox(store)]
+    assert any("discarded" in text for text in texts)
+    empty = await desk.report(DUA_P, DUA, 21, "fraud")
+    assert empty.result is ReportResult.EMPTY
+
+
+async def test_cancel_empties_the_draft(desk: Desk, store: Store) -> None:
+    await desk.receive(DUA_P, channel_post(DUA, 20))
+    await desk.cancel(DUA_P)
+    assert (await desk.report(DUA_P, DUA, 21, "fraud")).result is ReportResult.EMPTY
+
+
+async def test_reply_report_takes_one_message_and_leaves_the_rest(desk: Desk, store: Store) -> None:
+    await desk.receive(DUA_P, channel_post(DUA, 20, post_id=1))
+    await desk.receive(DUA_P, channel_post(DUA, 21, post_id=2))
+    outcome = await desk.report(DUA_P, DUA, 22, "fraud", reply_to_message_id=21)
+    assert outcome.result is ReportResult.OPENED
+    async with store.read() as q:
+        assert [i.message_id for i in await q.draft_items(DUA)] == [20]
+        assert [i.message_id for i in await q.items_of_case(outcome.case_id or 0)] == [21]
+
+
+async def test_status_shows_own_cases_only_without_moderator_names(
+    desk: Desk, store: Store
+) -> None:
+    case_id = await report_post(desk, SATU_P, 10)
+    await desk.act(MOD1, case_id, Action.ESCALATE)
+    await desk.status(SATU_P, f"#{case_id}")
+    await desk.status(DUA_P, str(case_id))
+    await desk.status(DUA_P, "abc")
+    texts = {r.chat_id: r.payload["text"] for r in await outbox(store) if r.kind == "message"}
+    assert "ditinjau" in texts[SATU] and "eskalasi" not in texts[SATU]
+    assert "Mod" not in texts[SATU]
+    dua = [r.payload["text"] for r in await outbox(store) if r.chat_id == DUA]
+    assert any("no case" in text for text in dua)
+    assert any("/status N" in text for text in dua)
+
+
+async def fire_due(desk: Desk, store: Store) -> None:
+    async with store.read() as q:
+        due = await q.due_timers()
+    for key, at in due:
+        await desk.fire(key, at)

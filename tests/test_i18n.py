@@ -1,0 +1,38 @@
+"""Both catalogues: the same keys, the same placeholders, and truly translated."""
+
+from __future__ import annotations
+
+from bot.i18n import catalogue, escape, normalize_language, placeholders, t
+
+# Texts that are the same in both languages because they hold only names, numbers or commands.
+SAME_IN_BOTH = {"status.line"}
+
+
+def test_catalogues_have_the_same_keys() -> None:
+    assert catalogue("en").keys() == catalogue("id").keys()
+
+
+def test_catalogues_have_the_same_placeholders() -> None:
+    english, indonesian = catalogue("en"), catalogue("id")
+    for key, text in english.items():
+        assert placeholders(text) == placeholders(indonesian[key]), key
+
+
+def test_indonesian_is_translated() -> None:
+    english, indonesian = catalogue("en"), catalogue("id")
+    untranslated = {k for k in english if english[k] == indonesian[k]} - SAME_IN_BOTH
+    assert untranslated == set()
+
+
+def test_values_are_escaped_but_templates_keep_markup() -> None:
+    text = t("en", "report.ack_new", case="<b>1</b>")
+    assert "<b>#&lt;b&gt;1&lt;/b&gt;</b>" in text
+    assert escape("a & b") == "a &amp; b"
+
+
+def test_telegram_language_codes_map_to_catalogues() -> None:
+    assert normalize_language("id") == "id"
+    assert normalize_language("en-GB") == "en"
+    assert normalize_language("in") == "id"
+    assert normalize_language("de") is None
+    assert normalize_language(None) is None
