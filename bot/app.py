@@ -49,10 +49,16 @@ def register_handlers(application: Application, desk: Desk) -> None:  # type: ig
     application.add_handler(CommandHandler("status", reporters.status, filters=private))
     application.add_handler(CommandHandler("mycases", reporters.my_cases, filters=private))
     application.add_handler(CommandHandler("lang", reporters.language, filters=private))
+    application.add_handler(CommandHandler("add", reporters.add, filters=private))
 
     # Everything else a reporter sends privately is evidence for their draft.
     application.add_handler(
         MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, reporters.draft)
+    )
+
+    # Moderators' replies in moderator space: prompt answers and internal notes.
+    application.add_handler(
+        MessageHandler(filters.ChatType.GROUPS & filters.REPLY & ~filters.COMMAND, moderators.reply)
     )
 
     # Buttons: reporters choosing a category, moderators acting on cards, anything else.

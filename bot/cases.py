@@ -8,25 +8,63 @@ from bot.models import UNDECIDED, State
 
 
 class Action(StrEnum):
+    """A button's verb; the letter travels in callback data."""
+
     CLAIM = "c"
-    ESCALATE = "e"
+    TAKE_DOWN = "t"  # opens the reason picker for a take-down
+    DISMISS = "d"  # opens the reason picker for a dismissal
+    REASON = "r"  # decides, with a reason code from the picker
+    OTHER_REASON = "f"  # asks for a free-text reason
+    CANCEL = "x"  # closes a picker
+    ESCALATE = "e"  # asks for an optional note
+    SKIP_NOTE = "s"  # escalates without a note
+    ASK = "a"  # asks for a question to the reporter
+    CANCEL_QUESTION = "q"
+    REOPEN = "o"
+
+
+class Decision(StrEnum):
     TAKE_DOWN = "t"
     DISMISS = "d"
+
+    @property
+    def state(self) -> State:
+        return State.TAKEN_DOWN if self is Decision.TAKE_DOWN else State.DISMISSED
+
+    @property
+    def reasons_key(self) -> str:
+        return "take_down" if self is Decision.TAKE_DOWN else "dismiss"
 
 
 ALLOWED_FROM: dict[Action, tuple[State, ...]] = {
     Action.CLAIM: (State.NEW, State.ESCALATED),
-    Action.ESCALATE: (State.NEW,),
     Action.TAKE_DOWN: UNDECIDED,
     Action.DISMISS: UNDECIDED,
+    Action.REASON: UNDECIDED,
+    Action.OTHER_REASON: UNDECIDED,
+    Action.CANCEL: (*UNDECIDED, State.TAKEN_DOWN, State.DISMISSED),
+    Action.ESCALATE: (State.NEW,),
+    Action.SKIP_NOTE: (State.NEW,),
+    Action.ASK: (State.NEW, State.ESCALATED),
+    Action.CANCEL_QUESTION: (State.WAITING,),
+    Action.REOPEN: (State.TAKEN_DOWN, State.DISMISSED),
 }
 
-DECISIONS: dict[Action, State] = {
-    Action.TAKE_DOWN: State.TAKEN_DOWN,
-    Action.DISMISS: State.DISMISSED,
-}
+# The buttons a card shows when no picker is open, in display order.
+CARD_ACTIONS = (
+    Action.CLAIM,
+    Action.TAKE_DOWN,
+    Action.DISMISS,
+    Action.ESCALATE,
+    Action.ASK,
+    Action.CANCEL_QUESTION,
+    Action.REOPEN,
+)
 
-BUTTON_ORDER = (Action.CLAIM, Action.TAKE_DOWN, Action.DISMISS, Action.ESCALATE)
+# The prompts whose typed reply is a moderator's input.
+PROMPT_REASON_PREFIX = "reason_"
+PROMPT_ESCALATE = "escalate"
+PROMPT_ASK = "ask"
 
 
 def allowed(action: Action, state: State) -> bool:
@@ -35,4 +73,4 @@ def allowed(action: Action, state: State) -> bool:
 
 def available_actions(state: State) -> list[Action]:
     """The actions whose buttons a card in this state shows, in display order."""
-    return [action for action in BUTTON_ORDER if allowed(action, state)]
+    return [action for action in CARD_ACTIONS if allowed(action, state)]

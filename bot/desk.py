@@ -12,12 +12,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot import sends
-from bot.callback_data import encode_category_choice
-from bot.cases import DECISIONS, Action, allowed
+from bot.callback_data import CaseAction, encode_category_choice
+from bot.cases import (
+    PROMPT_ASK,
+    PROMPT_ESCALATE,
+    PROMPT_REASON_PREFIX,
+    Action,
+    Decision,
+    allowed,
+)
 from bot.config import Config, Reporter
-from bot.i18n import LANGUAGES, normalize_language, plain, t
-from bot.models import UNDECIDED, Button, IncomingItem, Item, State
-from bot.render import outcome_text, reporter_status
+from bot.i18n import LANGUAGES, Markup, escape, normalize_language, plain, t
+from bot.models import UNDECIDED, Button, Case, IncomingItem, Item, State
+from bot.render import FREE_TEXT, outcome_text, reason_label, reporter_status
 from bot.store import Queries, Store
 
 
@@ -67,6 +74,9 @@ TIMER_CHOICE_REMINDER = "choice_reminder"
 TIMER_CHOICE_EXPIRY = "choice_expiry"
 # The draft notice waits this long after the last item, so a /report right behind skips it.
 DRAFT_NOTICE_DELAY = 2.5
+
+# Actions that would decide a case: on a decided case they are answered with who decided it.
+DECIDING = (Action.TAKE_DOWN, Action.DISMISS, Action.REASON, Action.OTHER_REASON)
 
 CASE_NUMBER = re.compile(r"#?([1-9][0-9]{0,11})")
 
@@ -138,15 +148,32 @@ class Desk:
 
     # --- intake ----------------------------------------------------------------------------
 
-    async def receive(self, person: Person, item: IncomingItem) -> bool:
-        """A reporter's message joins their draft. False if they may not report."""
+    async def receive(
+        self, person: Person, item: IncomingItem, reply_to_message_id: int | None = None
+    ) -> bool:
+        """A reporter's message joins their draft, or answers the question it replies to."""
         config = self.config()
         async with self.store.transaction() as q:
             language = await self._meet(q, person)
-            if config.reporter(person.id) is None:
+            reporter = config.reporter(person.id)
+            answered_case = (
+                await q.question_case(item.chat_id, reply_to_message_id)
+                if reply_to_message_id is not None
+                else None
+            )
+            if reporter is None and answered_case is None:
                 await sends.message(q, person.id, t(language, "refuse.not_reporter", id=person.id))
                 return False
             if not await q.add_item(item):
+                return True
+            if answered_case is not None:
+                stored = await q.item_by_message(item.chat_id, item.message_id)
+                assert stored is not None
+                who = reporter or Reporter(id=person.id, name=person.name, organization="—")
+                await self._answer(q, who, answered_case, stored)
+                await sends.message(
+                    q, person.id, t(language, "answer.received", case=answered_case)
+                )
                 return True
             if item.media_group_id and await self._join_reported_album(q, item):
                 return True
@@ -379,68 +406,379 @@ class Desk:
 
     # --- moderation ------------------------------------------------------------------------
 
-    async def act(self, moderator: Person, case_id: int, action: Action) -> ActOutcome:
+    async def press(self, moderator: Person, chat_id: int, pressed: CaseAction) -> ActOutcome:
+        """A button on a case card in moderator space (the handler checked it is that card)."""
         config = self.config()
         lang = config.language
         if not config.is_moderator(moderator.id):
             return ActOutcome(ActResult.NOT_MODERATOR, plain(lang, "press.not_moderator"), True)
         async with self.store.transaction() as q:
-            case = await q.case(case_id)
+            case = await q.case(pressed.case_id)
             if case is None:
                 return ActOutcome(ActResult.NOT_FOUND, plain(lang, "button.invalid"), True)
-            if case.state.decided:
-                return ActOutcome(
-                    ActResult.ALREADY_DECIDED,
-                    plain(
-                        lang,
-                        "press.already_decided",
-                        case=case.id,
-                        state=plain(lang, f"state.{case.state.value}"),
-                        name=case.decided_by_name or "?",
-                    ),
-                    True,
-                )
+            action = pressed.action
             if not allowed(action, case.state):
+                if case.state.decided and action in DECIDING:
+                    return self._already_decided(case)
+                await self._refresh_cards(q, case.id)
                 return ActOutcome(ActResult.NOT_APPLICABLE, plain(lang, "press.not_applicable"))
             if action is Action.CLAIM:
-                if case.claimed_by == moderator.id:
-                    return ActOutcome(ActResult.ALREADY_YOURS, plain(lang, "press.already_yours"))
-                changed = await q.update_case_if(
-                    case_id,
-                    [case.state],
-                    claimed_by=moderator.id,
-                    claimed_by_name=moderator.name,
+                return await self._claim(q, case, moderator)
+            if action in (Action.TAKE_DOWN, Action.DISMISS):
+                await q.set_picker(case.id, chat_id, action.value)
+                await sends.card_edit(q, chat_id, case.id)
+                return ActOutcome(ActResult.DONE, plain(lang, "press.choose_reason"))
+            if action is Action.CANCEL:
+                await q.set_picker(case.id, chat_id, None)
+                await sends.card_edit(q, chat_id, case.id)
+                return ActOutcome(ActResult.DONE, plain(lang, "press.cancelled"))
+            if action is Action.REASON:
+                assert pressed.decision is not None and pressed.reason is not None
+                category = config.categories.get(case.category)
+                reasons = (
+                    getattr(category.reasons, pressed.decision.reasons_key) if category else {}
                 )
-                kind = "claimed"
-            elif action is Action.ESCALATE:
-                changed = await q.update_case_if(case_id, [State.NEW], state=State.ESCALATED)
-                kind = "escalated"
-            else:
-                decision = DECISIONS[action]
-                changed = await q.update_case_if(
-                    case_id,
-                    UNDECIDED,
-                    state=decision,
-                    state_before=None,
-                    decided_by=moderator.id,
-                    decided_by_name=moderator.name,
-                    decided_at=q.clock(),
+                if pressed.reason not in reasons:
+                    return ActOutcome(ActResult.NOT_FOUND, plain(lang, "button.invalid"), True)
+                return await self._decide(q, case, moderator, pressed.decision, pressed.reason)
+            if action is Action.OTHER_REASON:
+                assert pressed.decision is not None
+                kind = PROMPT_REASON_PREFIX + pressed.decision.value
+                await self._prompt(q, chat_id, case.id, moderator, kind)
+                return ActOutcome(ActResult.DONE, plain(lang, "press.type_reply"))
+            if action is Action.ESCALATE:
+                await q.set_picker(case.id, chat_id, action.value)
+                await sends.card_edit(q, chat_id, case.id)
+                await self._prompt(q, chat_id, case.id, moderator, PROMPT_ESCALATE)
+                return ActOutcome(ActResult.DONE, plain(lang, "press.type_note"))
+            if action is Action.SKIP_NOTE:
+                return await self._escalate(q, case, moderator, None)
+            if action is Action.ASK:
+                await self._prompt(q, chat_id, case.id, moderator, PROMPT_ASK)
+                return ActOutcome(ActResult.DONE, plain(lang, "press.type_reply"))
+            if action is Action.CANCEL_QUESTION:
+                await self._resume(q, case, moderator, "question_cancelled", None)
+                return ActOutcome(ActResult.DONE, plain(lang, "press.done.question_cancelled"))
+            return await self._reopen(q, case, moderator)
+
+    def _already_decided(self, case: Case) -> ActOutcome:
+        lang = self.config().language
+        return ActOutcome(
+            ActResult.ALREADY_DECIDED,
+            plain(
+                lang,
+                "press.already_decided",
+                case=case.id,
+                state=plain(lang, f"state.{case.state.value}"),
+                name=case.decided_by_name or "?",
+            ),
+            True,
+        )
+
+    async def moderator_reply(
+        self, moderator: Person, chat_id: int, reply_to_message_id: int, text: str
+    ) -> bool:
+        """A reply in moderator space: the input a prompt asked for, or an internal note."""
+        config = self.config()
+        if not config.is_moderator(moderator.id) or not text.strip():
+            return False
+        text = text.strip()
+        async with self.store.transaction() as q:
+            prompt = await q.prompt(chat_id, reply_to_message_id)
+            if prompt is not None and prompt.moderator_id == moderator.id:
+                case = await q.case(prompt.case_id)
+                if case is None:
+                    return False
+                await q.delete_prompt(chat_id, reply_to_message_id)
+                await q.set_picker(case.id, chat_id, None)
+                if prompt.kind.startswith(PROMPT_REASON_PREFIX):
+                    decision = Decision(prompt.kind.removeprefix(PROMPT_REASON_PREFIX))
+                    if case.state in UNDECIDED:
+                        await self._decide(q, case, moderator, decision, None, free_text=text)
+                        return True
+                elif prompt.kind == PROMPT_ESCALATE and case.state is State.NEW:
+                    await self._escalate(q, case, moderator, text)
+                    return True
+                elif prompt.kind == PROMPT_ASK and allowed(Action.ASK, case.state):
+                    await self._ask(q, case, moderator, text)
+                    return True
+                await sends.card_edit(q, chat_id, case.id)
+                await sends.message(
+                    q,
+                    chat_id,
+                    t(config.language, "reply.too_late", case=case.id),
+                    priority=sends.PRIORITY_CARD_EDIT,
                 )
-                kind = decision.value
-            if not changed:
-                return ActOutcome(ActResult.NOT_APPLICABLE, plain(lang, "press.not_applicable"))
+                return False
+            case_id = await q.case_of_message(chat_id, reply_to_message_id)
+            if case_id is None:
+                return False
             await q.mark_first_action(case_id)
-            await q.add_event(case_id, kind, actor_id=moderator.id, actor_name=moderator.name)
+            await q.add_event(
+                case_id, "note", actor_id=moderator.id, actor_name=moderator.name, detail=text
+            )
             for chat in await q.card_chats(case_id):
                 await sends.card_edit(q, chat, case_id)
-            if action in DECISIONS:
-                await self._tell_reporters(q, case_id)
-            return ActOutcome(ActResult.DONE, plain(lang, f"press.done.{kind}", case=case_id))
+            return True
 
-    async def _tell_reporters(self, q: Queries, case_id: int) -> None:
-        """Every reporter on the case hears the outcome, in their language; never from whom."""
-        case = await q.case(case_id)
-        assert case is not None
-        for reporter_id in await q.reporter_ids_of_case(case_id):
+    async def _claim(self, q: Queries, case: Case, moderator: Person) -> ActOutcome:
+        lang = self.config().language
+        if case.claimed_by == moderator.id:
+            return ActOutcome(ActResult.ALREADY_YOURS, plain(lang, "press.already_yours"))
+        changed = await q.update_case_if(
+            case.id, [case.state], claimed_by=moderator.id, claimed_by_name=moderator.name
+        )
+        if not changed:
+            return ActOutcome(ActResult.NOT_APPLICABLE, plain(lang, "press.not_applicable"))
+        await self._record(q, case.id, "claimed", moderator)
+        return ActOutcome(ActResult.DONE, plain(lang, "press.done.claimed", case=case.id))
+
+    async def _record(
+        self, q: Queries, case_id: int, kind: str, actor: Person, detail: str | None = None
+    ) -> None:
+        """The shared tail of every change: first action, the log, and the cards brought up."""
+        await q.mark_first_action(case_id)
+        await q.add_event(case_id, kind, actor_id=actor.id, actor_name=actor.name, detail=detail)
+        await self._refresh_cards(q, case_id)
+
+    async def _refresh_cards(self, q: Queries, case_id: int) -> None:
+        for chat in await q.card_chats(case_id):
+            await sends.card_edit(q, chat, case_id)
+
+    async def _prompt(
+        self, q: Queries, chat_id: int, case_id: int, moderator: Person, kind: str
+    ) -> None:
+        """A ForceReply prompt addressed to one moderator; the worker records its message id."""
+        lang = self.config().language
+        text = t(
+            lang,
+            f"prompt.{kind}",
+            case=case_id,
+            mention=Markup(mention(moderator.id, moderator.name)),
+        )
+        await sends.prompt(q, chat_id, text, case_id=case_id, kind=kind, moderator=moderator.id)
+
+    async def _decide(
+        self,
+        q: Queries,
+        case: Case,
+        moderator: Person,
+        decision: Decision,
+        code: str | None,
+        *,
+        free_text: str | None = None,
+    ) -> ActOutcome:
+        config = self.config()
+        lang = config.language
+        now = q.clock()
+        changed = await q.update_case_if(
+            case.id,
+            UNDECIDED,
+            state=decision.state,
+            state_before=None,
+            decided_by=moderator.id,
+            decided_by_name=moderator.name,
+            decided_at=now,
+            decision_reason=code if code else f"{FREE_TEXT}{free_text}",
+            waiting_since=None,
+            paused_seconds=case.paused_seconds
+            + (now - case.waiting_since if case.waiting_since else 0.0),
+        )
+        if not changed:
+            return ActOutcome(ActResult.NOT_APPLICABLE, plain(lang, "press.not_applicable"))
+        decided = await q.case(case.id)
+        assert decided is not None
+        await q.clear_pickers(case.id)
+        await self._record(
+            q, case.id, decision.state.value, moderator, reason_label(config, decided, lang)
+        )
+        for reporter_id in await q.reporter_ids_of_case(case.id):
             language = await self.language_of(q, reporter_id)
-            await sends.message(q, reporter_id, outcome_text(language, case), case_id=case_id)
+            await sends.message(
+                q, reporter_id, outcome_text(language, decided, config), case_id=case.id
+            )
+        return ActOutcome(
+            ActResult.DONE, plain(lang, f"press.done.{decision.state.value}", case=case.id)
+        )
+
+    async def _escalate(
+        self, q: Queries, case: Case, moderator: Person, note: str | None
+    ) -> ActOutcome:
+        config = self.config()
+        lang = config.language
+        if not await q.update_case_if(case.id, [State.NEW], state=State.ESCALATED):
+            return ActOutcome(ActResult.NOT_APPLICABLE, plain(lang, "press.not_applicable"))
+        await q.clear_pickers(case.id)
+        second_tier = config.moderation.escalation_chat_id
+        if second_tier is not None and second_tier not in await q.card_chats(case.id):
+            await sends.new_card(q, second_tier, case.id)
+            for report in await q.reports_of_case(case.id):
+                items = await q.items_of_report(report.id)
+                await sends.evidence(
+                    q, second_tier, case.id, report.chat_id, [i.message_id for i in items]
+                )
+        await self._record(q, case.id, "escalated", moderator, note)
+        if second_tier is None:
+            on_duty = ", ".join(mention(uid, str(uid)) for uid in config.moderation.on_duty)
+            await sends.message(
+                q,
+                config.moderation.chat_id,
+                t(lang, "escalated.on_duty", case=case.id, mentions=Markup(on_duty or "—")),
+                priority=sends.PRIORITY_CARD_EDIT,
+            )
+        return ActOutcome(ActResult.DONE, plain(lang, "press.done.escalated", case=case.id))
+
+    async def _ask(self, q: Queries, case: Case, moderator: Person, question: str) -> None:
+        changed = await q.update_case_if(
+            case.id,
+            [case.state],
+            state=State.WAITING,
+            state_before=case.state,
+            waiting_since=q.clock(),
+        )
+        if not changed:
+            return
+        await self._record(q, case.id, "asked", moderator, question)
+        for reporter_id in await q.reporter_ids_of_case(case.id):
+            language = await self.language_of(q, reporter_id)
+            await sends.question(
+                q,
+                reporter_id,
+                t(language, "question.to_reporter", case=case.id, text=question),
+                case.id,
+            )
+
+    async def _resume(
+        self, q: Queries, case: Case, actor: Person, kind: str, detail: str | None
+    ) -> bool:
+        """Leave `waiting` for the state before it; the paused time stops the decision clock."""
+        now = q.clock()
+        changed = await q.update_case_if(
+            case.id,
+            [State.WAITING],
+            state=case.state_before or State.NEW,
+            state_before=None,
+            waiting_since=None,
+            paused_seconds=case.paused_seconds + (now - (case.waiting_since or now)),
+        )
+        if changed:
+            await self._record(q, case.id, kind, actor, detail)
+        return changed
+
+    async def _reopen(self, q: Queries, case: Case, moderator: Person) -> ActOutcome:
+        lang = self.config().language
+        changed = await q.update_case_if(
+            case.id,
+            [State.TAKEN_DOWN, State.DISMISSED],
+            state=State.NEW,
+            decided_by=None,
+            decided_by_name=None,
+            decided_at=None,
+            decision_reason=None,
+            clock_start=q.clock(),
+            first_action_at=None,
+            paused_seconds=0.0,
+        )
+        if not changed:
+            return ActOutcome(ActResult.NOT_APPLICABLE, plain(lang, "press.not_applicable"))
+        await q.add_event(case.id, "reopened", actor_id=moderator.id, actor_name=moderator.name)
+        await self._refresh_cards(q, case.id)
+        return ActOutcome(ActResult.DONE, plain(lang, "press.done.reopened", case=case.id))
+
+    # --- reporters adding to a case --------------------------------------------------------
+
+    async def _answer(self, q: Queries, reporter: Reporter, case_id: int, item: Item) -> None:
+        """A reporter's reply to a question (or /add while one is open) joins the case."""
+        report_id = await q.insert_report(
+            case_id=case_id,
+            reporter_id=reporter.id,
+            reporter_name=reporter.name,
+            organization=reporter.organization,
+            chat_id=item.chat_id,
+            command_message_id=item.message_id,
+            category=None,
+            note="",
+            status="answer",
+        )
+        await q.attach_items(report_id, [item.id])
+        await self._attach_evidence(q, case_id, item.chat_id, [item.message_id])
+        case = await q.case(case_id)
+        actor = Person(reporter.id, reporter.name)
+        summary = item.text or f"[{item.kind}]"
+        if case is not None and case.state is State.WAITING:
+            await self._resume(q, case, actor, "answered", summary)
+        else:
+            await q.add_event(
+                case_id,
+                "answered",
+                actor_id=reporter.id,
+                actor_name=reporter.name,
+                detail=summary,
+            )
+            await self._refresh_cards(q, case_id)
+
+    async def _attach_evidence(
+        self, q: Queries, case_id: int, from_chat: int, message_ids: list[int]
+    ) -> None:
+        for chat in await q.card_chats(case_id):
+            await sends.evidence(q, chat, case_id, from_chat, message_ids)
+
+    async def add(self, person: Person, chat_id: int, command_message_id: int, args: str) -> None:
+        """/add N: the reporter's current draft joins their undecided case N."""
+        config = self.config()
+        async with self.store.transaction() as q:
+            language = await self._meet(q, person)
+            reporter = config.reporter(person.id)
+            if reporter is None:
+                await sends.message(q, chat_id, t(language, "refuse.not_reporter", id=person.id))
+                return
+            if await q.report_by_command(chat_id, command_message_id) is not None:
+                return
+            case_id = parse_case_number(args)
+            if case_id is None:
+                await sends.message(q, chat_id, t(language, "add.usage"))
+                return
+            case = await q.reported_case(person.id, case_id)
+            if case is None:
+                await sends.message(q, chat_id, t(language, "status.not_found", case=case_id))
+                return
+            if case.state.decided:
+                await sends.message(q, chat_id, t(language, "add.decided", case=case_id))
+                return
+            items = await q.draft_items(person.id)
+            if not items:
+                await sends.message(q, chat_id, t(language, "report.empty"))
+                return
+            report_id = await q.insert_report(
+                case_id=case_id,
+                reporter_id=reporter.id,
+                reporter_name=reporter.name,
+                organization=reporter.organization,
+                chat_id=chat_id,
+                command_message_id=command_message_id,
+                category=None,
+                note=args.strip().split(maxsplit=1)[1] if len(args.split()) > 1 else "",
+                status="added",
+            )
+            await q.attach_items(report_id, [item.id for item in items])
+            await q.cancel_timer(f"{TIMER_DRAFT_NOTICE}:{person.id}")
+            await q.cancel_timer(f"{TIMER_DRAFT_EXPIRY}:{person.id}")
+            await self._attach_evidence(q, case_id, chat_id, [i.message_id for i in items])
+            actor = Person(reporter.id, reporter.name)
+            detail = t(language, "add.detail", count=len(items))
+            if case.state is State.WAITING:
+                await self._resume(q, case, actor, "answered", detail)
+            else:
+                await q.add_event(
+                    case_id,
+                    "added",
+                    actor_id=reporter.id,
+                    actor_name=reporter.name,
+                    detail=detail,
+                )
+                await self._refresh_cards(q, case_id)
+            await sends.message(q, chat_id, t(language, "add.done", case=case_id, count=len(items)))
+
+
+def mention(user_id: int, name: str) -> str:
+    return f'<a href="tg://user?id={int(user_id)}">{escape(name)}</a>'

@@ -135,3 +135,34 @@ MIGRATIONS.append(
     CREATE INDEX timers_due ON timers(due);
     """
 )
+
+MIGRATIONS.append(
+    # 3: the conversation around a case: reason pickers, prompts, questions, evidence copies
+    """
+    ALTER TABLE cards ADD COLUMN picker TEXT;
+    ALTER TABLE cases ADD COLUMN waiting_since REAL;
+    ALTER TABLE cases ADD COLUMN paused_seconds REAL NOT NULL DEFAULT 0;
+    CREATE TABLE prompts (
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        kind TEXT NOT NULL,
+        moderator_id INTEGER NOT NULL,
+        created_at REAL NOT NULL,
+        PRIMARY KEY (chat_id, message_id)
+    );
+    CREATE TABLE questions (
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        created_at REAL NOT NULL,
+        PRIMARY KEY (chat_id, message_id)
+    );
+    CREATE TABLE case_messages (
+        chat_id INTEGER NOT NULL,
+        message_id INTEGER NOT NULL,
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        PRIMARY KEY (chat_id, message_id)
+    );
+    """
+)

@@ -98,6 +98,8 @@ class Case:
     clock_start: float
     first_action_at: float | None
     decided_at: float | None
+    waiting_since: float | None = None
+    paused_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,17 @@ class OutboxItem:
     case_id: int | None
     attempts: int
     created_at: float
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A ForceReply prompt the bot posted for one moderator; their reply to it is the input."""
+
+    chat_id: int
+    message_id: int
+    case_id: int
+    kind: str
+    moderator_id: int
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,13 @@ MAX_BACKOFF_SECONDS = 60.0
 
 class Transport(Protocol):
     async def send_message(
-        self, chat_id: int, text: str, buttons: list[list[Button]], reply_to: int | None = None
+        self,
+        chat_id: int,
+        text: str,
+        buttons: list[list[Button]],
+        reply_to: int | None = None,
+        *,
+        force_reply: bool = False,
     ) -> int: ...
 
     async def edit_message(
@@ -168,11 +174,29 @@ class OutboxWorker:
         await self._reachable(row.chat_id)
 
     async def _send_message(self, row: OutboxItem) -> None:
+        record = row.payload.get("record")
+        reply_to = None
+        if record and "prompt" in record and row.case_id is not None:
+            async with self.store.read() as q:
+                reply_to = await q.live_card(row.case_id, row.chat_id)
         self.pacer.record(row.chat_id)
         message_id = await self.transport.send_message(
-            row.chat_id, str(row.payload["text"]), _buttons(row.payload)
+            row.chat_id,
+            str(row.payload["text"]),
+            _buttons(row.payload),
+            reply_to,
+            force_reply=bool(row.payload.get("force_reply")),
         )
-        await self._finish(row, "sent", result=[message_id])
+        async with self.store.transaction() as q:
+            if record and row.case_id is not None:
+                if "prompt" in record:
+                    await q.record_prompt(
+                        row.chat_id, message_id, row.case_id, record["prompt"], record["moderator"]
+                    )
+                if "question" in record:
+                    await q.record_question(row.chat_id, message_id, row.case_id)
+            await q.finish_outbox(row.id, "sent", result=[message_id])
+        await self._reachable(row.chat_id)
 
     async def _send_card(self, row: OutboxItem) -> None:
         assert row.case_id is not None
@@ -204,10 +228,11 @@ class OutboxWorker:
         async with self.store.read() as q:
             message_id = await self._card_message(q, row)
             view = await q.case_view(row.case_id)
+            picker = await q.live_card_picker(row.case_id, row.chat_id)
         if message_id is None or view is None:
             await self._finish(row, "skipped", error="no card to edit")
             return
-        rendered = render_card(view, self.config())
+        rendered = render_card(view, self.config(), picker)
         self.pacer.record(row.chat_id)
         try:
             await self.transport.edit_message(
@@ -234,7 +259,11 @@ class OutboxWorker:
         copied = await self.transport.copy_messages(
             row.chat_id, int(row.payload["from_chat_id"]), message_ids, card
         )
-        await self._finish(row, "sent", result=copied)
+        async with self.store.transaction() as q:
+            if row.case_id is not None:
+                await q.record_case_messages(row.case_id, row.chat_id, copied)
+            await q.finish_outbox(row.id, "sent", result=copied)
+        await self._reachable(row.chat_id)
 
     async def _failed(self, row: OutboxItem, error: DeliveryError) -> None:
         failure = error.failure

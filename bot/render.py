@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from bot.callback_data import encode_action
-from bot.cases import available_actions
+from bot.callback_data import encode_action, encode_other_reason, encode_reason
+from bot.cases import Action, Decision, available_actions
 from bot.config import Config
 from bot.i18n import Markup, escape, plain, t
 from bot.models import Button, Case, CaseView, Event, Origin, Rendered, State
@@ -18,6 +18,9 @@ MAX_REPORTERS_SHOWN = 10
 MAX_ORIGINS_SHOWN = 8
 MAX_NOTES_SHOWN = 5
 MAX_HISTORY_SHOWN = 20
+DETAIL_LIMIT = 300
+# A decision_reason starting with this holds a moderator's typed reason instead of a code.
+FREE_TEXT = "text:"
 
 
 def utf16_len(text: str) -> int:
@@ -88,12 +91,32 @@ def escape_attr(value: str) -> str:
 
 
 def history_line(event: Event, language: str) -> Markup:
-    return t(
+    line = t(
         language,
         f"history.{event.kind}",
         time=format_clock(event.at),
         name=clip(event.actor_name or "?", NAME_LIMIT),
     )
+    if event.detail:
+        line = Markup(line + ": " + escape(clip(event.detail, DETAIL_LIMIT)))
+    return line
+
+
+def reason_label(config: Config, case: Case, language: str) -> str | None:
+    """The reason of a decided case in `language`: a configured code's label or typed text."""
+    reason = case.decision_reason
+    if not reason:
+        return None
+    if reason.startswith(FREE_TEXT):
+        return reason.removeprefix(FREE_TEXT)
+    category = config.categories.get(case.category)
+    if category is None:
+        return reason
+    decision = Decision.TAKE_DOWN if case.state.value == "taken_down" else Decision.DISMISS
+    labels = getattr(category.reasons, decision.reasons_key).get(reason)
+    if not labels:
+        return reason
+    return str(labels.get(language) or labels.get("en") or reason)
 
 
 def state_line(case: Case, language: str) -> Markup:
@@ -105,7 +128,30 @@ def state_line(case: Case, language: str) -> Markup:
     return Markup(text)
 
 
-def card_buttons(case: Case, language: str) -> list[list[Button]]:
+def card_buttons(
+    case: Case, config: Config, language: str, picker: str | None = None
+) -> list[list[Button]]:
+    """The buttons that apply now: a reason picker, the escalation choice, or the actions."""
+    cancel = Button(plain(language, "button.cancel"), encode_action(Action.CANCEL, case.id))
+    if picker in (Decision.TAKE_DOWN.value, Decision.DISMISS.value) and not case.state.decided:
+        decision = Decision(picker)
+        category = config.categories.get(case.category)
+        reasons = getattr(category.reasons, decision.reasons_key) if category else {}
+        buttons = [
+            Button(
+                str(labels.get(language) or labels.get("en") or code),
+                encode_reason(case.id, decision, code),
+            )
+            for code, labels in reasons.items()
+        ]
+        buttons.append(
+            Button(plain(language, "button.other_reason"), encode_other_reason(case.id, decision))
+        )
+        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        return [*rows, [cancel]]
+    if picker == Action.ESCALATE.value and case.state.value == "new":
+        skip = Button(plain(language, "button.skip_note"), encode_action(Action.SKIP_NOTE, case.id))
+        return [[skip, cancel]]
     buttons = [
         Button(plain(language, f"button.{action.name.lower()}"), encode_action(action, case.id))
         for action in available_actions(case.state)
@@ -113,7 +159,7 @@ def card_buttons(case: Case, language: str) -> list[list[Button]]:
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)] if buttons else []
 
 
-def render_card(view: CaseView, config: Config) -> Rendered:
+def render_card(view: CaseView, config: Config, picker: str | None = None) -> Rendered:
     """The card of a case: everything a moderator needs to decide, within 4096 characters."""
     language = config.language
     case = view.case
@@ -127,6 +173,9 @@ def render_card(view: CaseView, config: Config) -> Rendered:
         ),
         state_line(case, language),
     ]
+    reason = reason_label(config, case, language) if case.state.decided else None
+    if reason:
+        head.append(t(language, "card.reason", reason=clip(reason, DETAIL_LIMIT)))
     reporters: list[str] = []
     for report in view.reports:
         entry = (
@@ -146,7 +195,7 @@ def render_card(view: CaseView, config: Config) -> Rendered:
         origin_lines.append(Markup(f"+{len(origins) - MAX_ORIGINS_SHOWN}"))
     tail = [t(language, "card.received", time=format_time(case.created_at))]
     history = [history_line(e, language) for e in view.events][-MAX_HISTORY_SHOWN:]
-    buttons = card_buttons(case, language)
+    buttons = card_buttons(case, config, language, picker)
 
     note_limit = NOTE_LIMIT
     while True:
@@ -191,9 +240,15 @@ def fit_lines(lines: list[str], limit: int) -> str:
     return "\n".join(kept)
 
 
-def outcome_text(language: str, case: Case) -> Markup:
-    """What a reporter is told when their case is decided: never who decided."""
-    return t(language, f"outcome.{case.state.value}", case=case.id)
+def outcome_text(language: str, case: Case, config: Config) -> Markup:
+    """A statement of reasons for a reporter: the decision, why and when; never who decided."""
+    return t(
+        language,
+        f"outcome.{case.state.value}",
+        case=case.id,
+        reason=reason_label(config, case, language) or "—",
+        time=format_time(case.decided_at or case.created_at),
+    )
 
 
 def reporter_status(language: str, case: Case, *, short: bool = False) -> Markup:

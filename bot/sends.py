@@ -56,3 +56,31 @@ async def card_edit(q: Queries, chat_id: int, case_id: int) -> None:
     if await q.pending_outbox_exists(KIND_CARD_EDIT, chat_id, case_id):
         return
     await q.enqueue(chat_id, KIND_CARD_EDIT, {}, priority=PRIORITY_CARD_EDIT, case_id=case_id)
+
+
+async def prompt(
+    q: Queries, chat_id: int, text: str, *, case_id: int, kind: str, moderator: int
+) -> None:
+    """A ForceReply prompt in moderator space; the reply to it is the moderator's input."""
+    await q.enqueue(
+        chat_id,
+        KIND_MESSAGE,
+        {
+            "text": text,
+            "force_reply": True,
+            "record": {"prompt": kind, "moderator": moderator},
+        },
+        priority=PRIORITY_CARD_EDIT,
+        case_id=case_id,
+    )
+
+
+async def question(q: Queries, chat_id: int, text: str, case_id: int) -> None:
+    """A moderator's question to a reporter; the reporter's reply to it answers the case."""
+    await q.enqueue(
+        chat_id,
+        KIND_MESSAGE,
+        {"text": text, "force_reply": True, "record": {"question": True}},
+        priority=PRIORITY_PERSON,
+        case_id=case_id,
+    )

@@ -33,6 +33,7 @@ from bot.models import (
     Item,
     Origin,
     OutboxItem,
+    Prompt,
     Report,
     State,
 )
@@ -66,6 +67,8 @@ def _case(row: aiosqlite.Row) -> Case:
         clock_start=row["clock_start"],
         first_action_at=row["first_action_at"],
         decided_at=row["decided_at"],
+        waiting_since=row["waiting_since"],
+        paused_seconds=row["paused_seconds"],
     )
 
 
@@ -396,6 +399,85 @@ class Queries:
             " VALUES (?,?,?,1,?)",
             (case_id, chat_id, message_id, self.clock()),
         )
+
+    async def card_picker(self, chat_id: int, message_id: int) -> str | None:
+        row = await self._one(
+            "SELECT picker FROM cards WHERE chat_id=? AND message_id=?", (chat_id, message_id)
+        )
+        return row["picker"] if row else None
+
+    async def live_card_picker(self, case_id: int, chat_id: int) -> str | None:
+        row = await self._one(
+            "SELECT picker FROM cards WHERE case_id=? AND chat_id=? AND live=1"
+            " ORDER BY posted_at DESC LIMIT 1",
+            (case_id, chat_id),
+        )
+        return row["picker"] if row else None
+
+    async def set_picker(self, case_id: int, chat_id: int, picker: str | None) -> None:
+        await self.db.execute(
+            "UPDATE cards SET picker=? WHERE case_id=? AND chat_id=? AND live=1",
+            (picker, case_id, chat_id),
+        )
+
+    async def clear_pickers(self, case_id: int) -> None:
+        await self.db.execute("UPDATE cards SET picker=NULL WHERE case_id=?", (case_id,))
+
+    async def record_case_messages(
+        self, case_id: int, chat_id: int, message_ids: Iterable[int]
+    ) -> None:
+        await self.db.executemany(
+            "INSERT OR IGNORE INTO case_messages (chat_id, message_id, case_id) VALUES (?,?,?)",
+            [(chat_id, m, case_id) for m in message_ids],
+        )
+
+    async def case_of_message(self, chat_id: int, message_id: int) -> int | None:
+        """The case a card or an evidence copy in moderator space belongs to."""
+        row = await self._one(
+            "SELECT case_id FROM cards WHERE chat_id=? AND message_id=?"
+            " UNION ALL SELECT case_id FROM case_messages WHERE chat_id=? AND message_id=?"
+            " LIMIT 1",
+            (chat_id, message_id, chat_id, message_id),
+        )
+        return int(row["case_id"]) if row else None
+
+    async def record_prompt(
+        self, chat_id: int, message_id: int, case_id: int, kind: str, moderator_id: int
+    ) -> None:
+        await self.db.execute(
+            "INSERT OR REPLACE INTO prompts (chat_id, message_id, case_id, kind, moderator_id,"
+            " created_at) VALUES (?,?,?,?,?,?)",
+            (chat_id, message_id, case_id, kind, moderator_id, self.clock()),
+        )
+
+    async def prompt(self, chat_id: int, message_id: int) -> Prompt | None:
+        row = await self._one(
+            "SELECT * FROM prompts WHERE chat_id=? AND message_id=?", (chat_id, message_id)
+        )
+        if row is None:
+            return None
+        return Prompt(
+            row["chat_id"], row["message_id"], row["case_id"], row["kind"], row["moderator_id"]
+        )
+
+    async def delete_prompt(self, chat_id: int, message_id: int) -> None:
+        await self.db.execute(
+            "DELETE FROM prompts WHERE chat_id=? AND message_id=?", (chat_id, message_id)
+        )
+
+    async def record_question(self, chat_id: int, message_id: int, case_id: int) -> None:
+        await self.db.execute(
+            "INSERT OR IGNORE INTO questions (chat_id, message_id, case_id, created_at)"
+            " VALUES (?,?,?,?)",
+            (chat_id, message_id, case_id, self.clock()),
+        )
+
+    async def question_case(self, chat_id: int, message_id: int) -> int | None:
+        row = await self._one(
+            "SELECT case_id FROM questions WHERE chat_id=? AND message_id=?",
+            (chat_id, message_id),
+        )
+        return int(row["case_id"]) if row else None
 
     # --- outbox ----------------------------------------------------------------------------
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import (
+    Bot,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyParameters,
+)
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
@@ -35,18 +42,26 @@ class TelegramTransport:
         self.bot = bot
 
     async def send_message(
-        self, chat_id: int, text: str, buttons: list[list[Button]], reply_to: int | None = None
+        self,
+        chat_id: int,
+        text: str,
+        buttons: list[list[Button]],
+        reply_to: int | None = None,
+        *,
+        force_reply: bool = False,
     ) -> int:
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        markup: ForceReply | InlineKeyboardMarkup | None = (
+            ForceReply(selective=True) if force_reply else keyboard(buttons)
+        )
         message = await _call(
             lambda: self.bot.send_message(
                 chat_id,
                 text,
                 parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(buttons),
+                reply_markup=markup,
                 reply_parameters=reply,
-                link_preview_options=None,
-                disable_web_page_preview=True,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
         return message.message_id
@@ -61,7 +76,7 @@ class TelegramTransport:
                 message_id=message_id,
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(buttons),
-                disable_web_page_preview=True,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 
 from bot import sends
-from bot.cases import Action
-from bot.desk import ActResult, Desk, Person, ReportResult
+from bot.callback_data import CaseAction
+from bot.cases import Action, Decision
+from bot.desk import ActOutcome, ActResult, Desk, Person, ReportResult
 from bot.identity import item_identity
 from bot.models import IncomingItem, Origin, OutboxItem, State
 from bot.store import Store
@@ -36,6 +37,23 @@ def channel_post(reporter: int, message_id: int, post_id: int = 77) -> IncomingI
         origin=origin,
         text="join us",
     )
+
+
+async def act(desk: Desk, moderator: Person, case_id: int, action: Action) -> ActOutcome:
+    """Press a card button; Take down / Dismiss go straight through their picker."""
+    if action in (Action.TAKE_DOWN, Action.DISMISS):
+        decision = Decision(action.value)
+        code = "propaganda" if decision is Decision.TAKE_DOWN else "not_illegal"
+        await desk.press(moderator, GROUP, CaseAction(action, case_id))
+        return await desk.press(
+            moderator, GROUP, CaseAction(Action.REASON, case_id, decision, code)
+        )
+    if action is Action.ESCALATE:
+        opened = await desk.press(moderator, GROUP, CaseAction(action, case_id))
+        if opened.result is not ActResult.DONE:
+            return opened
+        return await desk.press(moderator, GROUP, CaseAction(Action.SKIP_NOTE, case_id))
+    return await desk.press(moderator, GROUP, CaseAction(action, case_id))
 
 
 async def outbox(store: Store) -> list[OutboxItem]:
@@ -122,17 +140,17 @@ async def test_reporter_repeating_own_report_gets_same_number(desk: Desk, store:
 
 async def test_decided_case_is_not_joined(desk: Desk) -> None:
     case_id = await report_post(desk, SATU_P, 10)
-    await desk.act(MOD1, case_id, Action.TAKE_DOWN)
+    await act(desk, MOD1, case_id, Action.TAKE_DOWN)
     assert await report_post(desk, DUA_P, 20) != case_id
 
 
 async def test_claim_escalate_and_decide(desk: Desk, store: Store) -> None:
     case_id = await report_post(desk, SATU_P, 10)
-    assert (await desk.act(MOD1, case_id, Action.CLAIM)).result is ActResult.DONE
-    assert (await desk.act(MOD1, case_id, Action.CLAIM)).result is ActResult.ALREADY_YOURS
-    assert (await desk.act(MOD2, case_id, Action.ESCALATE)).result is ActResult.DONE
-    assert (await desk.act(MOD2, case_id, Action.ESCALATE)).result is ActResult.NOT_APPLICABLE
-    done = await desk.act(MOD2, case_id, Action.DISMISS)
+    assert (await act(desk, MOD1, case_id, Action.CLAIM)).result is ActResult.DONE
+    assert (await act(desk, MOD1, case_id, Action.CLAIM)).result is ActResult.ALREADY_YOURS
+    assert (await act(desk, MOD2, case_id, Action.ESCALATE)).result is ActResult.DONE
+    assert (await act(desk, MOD2, case_id, Action.ESCALATE)).result is ActResult.NOT_APPLICABLE
+    done = await act(desk, MOD2, case_id, Action.DISMISS)
     assert done.result is ActResult.DONE
     async with store.read() as q:
         case = await q.case(case_id)
@@ -145,7 +163,7 @@ async def test_claim_escalate_and_decide(desk: Desk, store: Store) -> None:
 
 async def test_non_moderator_cannot_act(desk: Desk, store: Store) -> None:
     case_id = await report_post(desk, SATU_P, 10)
-    outcome = await desk.act(Person(STRANGER, "Stranger"), case_id, Action.TAKE_DOWN)
+    outcome = await act(desk, Person(STRANGER, "Stranger"), case_id, Action.TAKE_DOWN)
     assert outcome.result is ActResult.NOT_MODERATOR and outcome.alert
     async with store.read() as q:
         case = await q.case(case_id)
@@ -155,7 +173,7 @@ async def test_non_moderator_cannot_act(desk: Desk, store: Store) -> None:
 async def test_simultaneous_decisions_yield_one_outcome_message(desk: Desk, store: Store) -> None:
     case_id = await report_post(desk, SATU_P, 10)
     first, second = await asyncio.gather(
-        desk.act(MOD1, case_id, Action.TAKE_DOWN), desk.act(MOD2, case_id, Action.DISMISS)
+        act(desk, MOD1, case_id, Action.TAKE_DOWN), act(desk, MOD2, case_id, Action.DISMISS)
     )
     assert first.result is ActResult.DONE
     assert second.result is ActResult.ALREADY_DECIDED
@@ -170,7 +188,7 @@ async def test_simultaneous_decisions_yield_one_outcome_message(desk: Desk, stor
 async def test_every_reporter_is_told_in_their_language(desk: Desk, store: Store) -> None:
     case_id = await report_post(desk, SATU_P, 10)
     await report_post(desk, DUA_P, 20)
-    await desk.act(MOD1, case_id, Action.TAKE_DOWN)
+    await act(desk, MOD1, case_id, Action.TAKE_DOWN)
     told = {
         r.chat_id: r.payload["text"]
         for r in await outbox(store)
@@ -184,8 +202,8 @@ async def test_decision_edits_card_once_per_pending_edit(desk: Desk, store: Stor
     case_id = await report_post(desk, SATU_P, 10)
     async with store.transaction() as q:
         await q.record_card(case_id, GROUP, 500)
-    await desk.act(MOD1, case_id, Action.CLAIM)
-    await desk.act(MOD1, case_id, Action.TAKE_DOWN)
+    await act(desk, MOD1, case_id, Action.CLAIM)
+    await act(desk, MOD1, case_id, Action.TAKE_DOWN)
     edits = [r for r in await outbox(store) if r.kind == sends.KIND_CARD_EDIT]
     assert len(edits) == 1
 
@@ -262,7 +280,7 @@ async def test_status_shows_own_cases_only_without_moderator_names(
     desk: Desk, store: Store
 ) -> None:
     case_id = await report_post(desk, SATU_P, 10)
-    await desk.act(MOD1, case_id, Action.ESCALATE)
+    await act(desk, MOD1, case_id, Action.ESCALATE)
     await desk.status(SATU_P, f"#{case_id}")
     await desk.status(DUA_P, str(case_id))
     await desk.status(DUA_P, "abc")

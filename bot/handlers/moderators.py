@@ -29,8 +29,25 @@ class ModeratorHandlers:
         ):
             await answer(query, plain(config.language, "button.invalid"), alert=True)
             return
-        outcome = await self.desk.act(person(query.from_user), action.case_id, action.action)
+        outcome = await self.desk.press(person(query.from_user), message.chat.id, action)
         await answer(query, outcome.answer, alert=outcome.alert)
+
+    async def reply(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """A reply in moderator space: a prompt's answer, or an internal note on a case."""
+        message = update.effective_message
+        user = update.effective_user
+        if message is None or user is None or message.reply_to_message is None:
+            return
+        config = self.desk.config()
+        if message.chat.id not in (
+            config.moderation.chat_id,
+            config.moderation.escalation_chat_id,
+        ):
+            return
+        text = message.text or message.caption or ""
+        await self.desk.moderator_reply(
+            person(user), message.chat.id, message.reply_to_message.message_id, text
+        )
 
     async def unknown_button(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """Data we never issued (or from an older version): answer and change nothing."""

@@ -74,12 +74,26 @@ class ReporterHandlers:
         choice = command_args(message).strip().lower() or None
         await self.desk.set_language(person(user), choice)
 
+    async def add(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """/add N: attach the current draft to the reporter's open case N."""
+        message = update.effective_message
+        user = update.effective_user
+        assert message is not None and user is not None
+        await self.desk.add(
+            person(user), message.chat.id, message.message_id, command_args(message)
+        )
+
     async def draft(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """Any other message a reporter sends joins their draft."""
         message = update.effective_message
         user = update.effective_user
         assert message is not None and user is not None
-        await self.desk.receive(person(user), incoming_item(message, user.id))
+        replied = message.reply_to_message
+        await self.desk.receive(
+            person(user),
+            incoming_item(message, user.id),
+            replied.message_id if replied is not None else None,
+        )
 
     async def choose_category(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """A category button under a report that waits for one."""
