@@ -27,7 +27,13 @@ class ScriptedTransport:
             raise self.failures.pop(0)
 
     async def send_message(
-        self, chat_id: int, text: str, buttons: list[list[Button]], reply_to: int | None = None
+        self,
+        chat_id: int,
+        text: str,
+        buttons: list[list[Button]],
+        reply_to: int | None = None,
+        *,
+        force_reply: bool = False,
     ) -> int:
         self._maybe_fail()
         self.next_id += 1

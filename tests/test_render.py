@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.callback_data import CaseAction, CategoryChoice, decode, encode_action
-from bot.cases import Action
+from bot.cases import Action, Decision
 from bot.config import Config
 from bot.models import Case, CaseView, Event, Item, Origin, Report, State
 from bot.render import MESSAGE_LIMIT, render_card, utf16_len
@@ -85,14 +85,39 @@ def test_card_shows_number_category_reporter_origin_link_and_state(config: Confi
         "v1:t:7",
         "v1:d:7",
         "v1:e:7",
+        "v1:a:7",
     ]
 
 
-def test_decided_card_shows_final_state_and_no_actions(config: Config) -> None:
-    case = make_case(State.TAKEN_DOWN, decided_by=111111, decided_by_name="Mod One")
+def test_decided_card_shows_final_state_reason_and_only_reopen(config: Config) -> None:
+    case = make_case(
+        State.TAKEN_DOWN, decided_by=111111, decided_by_name="Mod One", decision_reason="propaganda"
+    )
     rendered = render_card(make_view(case), config)
     assert "taken down" in rendered.text and "Mod One" in rendered.text
-    assert rendered.buttons == []
+    assert "terrorist propaganda" in rendered.text
+    assert button_data(make_view(case), config) == ["v1:o:7"]
+
+
+def test_reason_picker_offers_category_codes_other_and_cancel(config: Config) -> None:
+    view = make_view(make_case())
+    data = [b.data for row in render_card(view, config, picker="t").buttons for b in row]
+    assert data == [
+        "v1:r:7:t:propaganda",
+        "v1:r:7:t:incitement",
+        "v1:r:7:t:recruitment",
+        "v1:f:7:t",
+        "v1:x:7",
+    ]
+    dismiss = [b.data for row in render_card(view, config, picker="d").buttons for b in row]
+    assert "v1:r:7:d:not_illegal" in dismiss
+    escalate = [b.data for row in render_card(view, config, picker="e").buttons for b in row]
+    assert escalate == ["v1:s:7", "v1:x:7"]
+
+
+def test_waiting_card_offers_to_withdraw_the_question(config: Config) -> None:
+    data = button_data(make_view(make_case(State.WAITING)), config)
+    assert "v1:q:7" in data and "v1:a:7" not in data and "v1:c:7" not in data
 
 
 def test_escalated_card_offers_no_second_escalation(config: Config) -> None:
@@ -118,12 +143,20 @@ def test_huge_notes_and_many_reporters_fit_in_one_message(config: Config) -> Non
 def test_callback_data_round_trip_and_rejects_forgeries() -> None:
     assert decode(encode_action(Action.TAKE_DOWN, 42)) == CaseAction(Action.TAKE_DOWN, 42)
     assert decode("v1:k:9:gambling") == CategoryChoice(9, "gambling")
+    assert decode("v1:r:5:t:propaganda") == CaseAction(
+        Action.REASON, 5, Decision.TAKE_DOWN, "propaganda"
+    )
+    assert decode("v1:f:5:d") == CaseAction(Action.OTHER_REASON, 5, Decision.DISMISS)
     for forged in (
         "",
         "v2:t:1",
         "v1:t:0",
         "v1:t:-1",
-        "v1:x:1",
+        "v1:z:1",
+        "v1:r:1",
+        "v1:f:1",
+        "v1:r:1:x:code",
+        "v1:r:1:t:Bad-Code",
         "v1:t:1:extra",
         "v1:t:1 ",
         "v1:k:1:Gambling",
