@@ -56,6 +56,11 @@ def register_handlers(application: Application, desk: Desk) -> None:  # type: ig
         MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, reporters.draft)
     )
 
+    # Moderators' commands in moderator space.
+    groups = filters.ChatType.GROUPS
+    application.add_handler(CommandHandler("queue", moderators.queue, filters=groups))
+    application.add_handler(CommandHandler("case", moderators.case, filters=groups))
+
     # Moderators' replies in moderator space: prompt answers and internal notes.
     application.add_handler(
         MessageHandler(filters.ChatType.GROUPS & filters.REPLY & ~filters.COMMAND, moderators.reply)

@@ -21,6 +21,7 @@ class Action(StrEnum):
     ASK = "a"  # asks for a question to the reporter
     CANCEL_QUESTION = "q"
     REOPEN = "o"
+    POST = "p"  # (re)posts the case's card: from /queue, digests and alarms
 
 
 class Decision(StrEnum):
@@ -48,6 +49,7 @@ ALLOWED_FROM: dict[Action, tuple[State, ...]] = {
     Action.ASK: (State.NEW, State.ESCALATED),
     Action.CANCEL_QUESTION: (State.WAITING,),
     Action.REOPEN: (State.TAKEN_DOWN, State.DISMISSED),
+    Action.POST: (*UNDECIDED, State.TAKEN_DOWN, State.DISMISSED),
 }
 
 # The buttons a card shows when no picker is open, in display order.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot import sends
-from bot.callback_data import CaseAction, encode_category_choice
+from bot.callback_data import CaseAction, encode_action, encode_category_choice
 from bot.cases import (
     PROMPT_ASK,
     PROMPT_ESCALATE,
@@ -24,7 +24,7 @@ from bot.cases import (
 from bot.config import Config, Reporter
 from bot.i18n import LANGUAGES, Markup, escape, normalize_language, plain, t
 from bot.models import UNDECIDED, Button, Case, IncomingItem, Item, State
-from bot.render import FREE_TEXT, outcome_text, reason_label, reporter_status
+from bot.render import FREE_TEXT, outcome_text, queue_text, reason_label, reporter_status
 from bot.store import Queries, Store
 
 
@@ -72,11 +72,18 @@ TIMER_DRAFT_NOTICE = "draft_notice"
 TIMER_DRAFT_EXPIRY = "draft_expiry"
 TIMER_CHOICE_REMINDER = "choice_reminder"
 TIMER_CHOICE_EXPIRY = "choice_expiry"
+TIMER_ALARM = "alarm"
+TARGET_FIRST = "first"
+TARGET_DECISION = "decision"
+# While a case waits for its reporter, its decision alarm looks again this often.
+WAITING_RECHECK_SECONDS = 300.0
 # The draft notice waits this long after the last item, so a /report right behind skips it.
 DRAFT_NOTICE_DELAY = 2.5
 
 # Actions that would decide a case: on a decided case they are answered with who decided it.
 DECIDING = (Action.TAKE_DOWN, Action.DISMISS, Action.REASON, Action.OTHER_REASON)
+
+QUEUE_LIMIT = 40
 
 CASE_NUMBER = re.compile(r"#?([1-9][0-9]{0,11})")
 
@@ -272,6 +279,9 @@ class Desk:
                 if report is not None and report.status == "choosing":
                     language = await self.language_of(q, report.reporter_id)
                     await sends.message(q, report.chat_id, t(language, "category.reminder"))
+            elif kind == TIMER_ALARM:
+                case_id, target, level = argument.split(":")
+                await self._alarm(q, key, int(case_id), target, int(level))
             elif kind == TIMER_CHOICE_EXPIRY:
                 report = await q.report(int(argument))
                 if report is not None and report.status == "choosing":
@@ -381,6 +391,7 @@ class Desk:
         message_ids = [item.message_id for item in items]
         if case is None:
             case_id = await q.insert_case(category, priority)
+            await self._arm_alarms(q, case_id)
             await q.set_report_case(report_id, case_id, "open")
             await q.add_event(case_id, "reported", actor_id=reporter.id, actor_name=reporter.name)
             await sends.message(q, report.chat_id, t(language, "report.ack_new", case=case_id))
@@ -397,6 +408,7 @@ class Desk:
         await q.set_report_case(report_id, case.id, "open")
         if priority < case.priority:
             await q.update_case_if(case.id, UNDECIDED, category=category, priority=priority)
+            await self._arm_alarms(q, case.id)
         await q.add_event(case.id, "joined", actor_id=reporter.id, actor_name=reporter.name)
         await sends.message(q, report.chat_id, t(language, "report.ack_joined", case=case.id))
         for chat in await q.card_chats(case.id):
@@ -456,6 +468,9 @@ class Desk:
             if action is Action.ASK:
                 await self._prompt(q, chat_id, case.id, moderator, PROMPT_ASK)
                 return ActOutcome(ActResult.DONE, plain(lang, "press.type_reply"))
+            if action is Action.POST:
+                await self._repost(q, chat_id, case.id)
+                return ActOutcome(ActResult.DONE, plain(lang, "press.posted", case=case.id))
             if action is Action.CANCEL_QUESTION:
                 await self._resume(q, case, moderator, "question_cancelled", None)
                 return ActOutcome(ActResult.DONE, plain(lang, "press.done.question_cancelled"))
@@ -682,8 +697,127 @@ class Desk:
         if not changed:
             return ActOutcome(ActResult.NOT_APPLICABLE, plain(lang, "press.not_applicable"))
         await q.add_event(case.id, "reopened", actor_id=moderator.id, actor_name=moderator.name)
+        await self._arm_alarms(q, case.id)
         await self._refresh_cards(q, case.id)
         return ActOutcome(ActResult.DONE, plain(lang, "press.done.reopened", case=case.id))
+
+    # --- response-time targets ------------------------------------------------------------
+
+    async def _arm_alarms(self, q: Queries, case_id: int) -> None:
+        """Timers for both targets, from the case's clock start (the report or the reopen)."""
+        case = await q.case(case_id)
+        category = self.config().categories.get(case.category) if case else None
+        if case is None or category is None:
+            return
+        targets = category.targets
+        for target, minutes in (
+            (TARGET_FIRST, targets.first_action_min),
+            (TARGET_DECISION, targets.decision_min),
+        ):
+            await q.set_timer(
+                f"{TIMER_ALARM}:{case_id}:{target}:1", case.clock_start + minutes * 60
+            )
+
+    async def _alarm(self, q: Queries, key: str, case_id: int, target: str, level: int) -> None:
+        """A target's timer came due: tell the group once per level (1x, then 2x the target)."""
+        config = self.config()
+        case = await q.case(case_id)
+        category = config.categories.get(case.category) if case else None
+        if case is None or category is None or case.state.decided:
+            return
+        if target == TARGET_FIRST:
+            if case.first_action_at is not None:
+                return
+            minutes = category.targets.first_action_min
+            paused = 0.0
+        else:
+            minutes = category.targets.decision_min
+            if case.state is State.WAITING:
+                await q.set_timer(key, q.clock() + WAITING_RECHECK_SECONDS)
+                return
+            paused = case.paused_seconds
+        due = case.clock_start + level * minutes * 60 + paused
+        if q.clock() < due:
+            await q.set_timer(key, due)  # the clock moved (a pause, a more urgent category)
+            return
+        lang = config.language
+        what = plain(lang, f"target.{target}")
+        await q.add_event(case_id, "overdue", detail=f"{what} · {level * minutes} min")
+        await self._refresh_cards(q, case_id)
+        on_duty = ", ".join(mention(uid, str(uid)) for uid in config.moderation.on_duty)
+        await sends.message(
+            q,
+            config.moderation.chat_id,
+            t(
+                lang,
+                "alarm.overdue",
+                case=case_id,
+                target=what,
+                minutes=level * minutes,
+                category=category.label(lang),
+                mentions=Markup(on_duty or "—"),
+            ),
+            buttons=[[Button(f"#{case_id}", encode_action(Action.POST, case_id))]],
+            priority=sends.PRIORITY_CARD_EDIT,
+        )
+        if level == 1:
+            await q.set_timer(
+                f"{TIMER_ALARM}:{case_id}:{target}:2",
+                case.clock_start + 2 * minutes * 60 + paused,
+            )
+
+    # --- finding things --------------------------------------------------------------------
+
+    async def queue(self, moderator: Person, chat_id: int) -> None:
+        """/queue: undecided cases, most urgent and oldest first, each with a button."""
+        config = self.config()
+        if not config.is_moderator(moderator.id):
+            return
+        async with self.store.transaction() as q:
+            cases = await q.undecided_cases(limit=QUEUE_LIMIT)
+            overdue = {c.id: await q.overdue_targets(c.id, c.clock_start) for c in cases}
+            text = queue_text(cases, overdue, config, q.clock())
+            buttons = [Button(f"#{c.id}", encode_action(Action.POST, c.id)) for c in cases]
+            rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
+            await sends.message(q, chat_id, text, buttons=rows, priority=sends.PRIORITY_CARD_EDIT)
+
+    async def show_case(self, moderator: Person, chat_id: int, argument: str) -> None:
+        """/case N: re-post a case's card with its history and evidence."""
+        config = self.config()
+        if not config.is_moderator(moderator.id):
+            return
+        async with self.store.transaction() as q:
+            case_id = parse_case_number(argument)
+            if case_id is None or await q.case(case_id) is None:
+                key = "case.usage" if case_id is None else "case.not_found"
+                await sends.message(
+                    q,
+                    chat_id,
+                    t(config.language, key, case=case_id or 0),
+                    priority=sends.PRIORITY_CARD_EDIT,
+                )
+                return
+            await self._repost(q, chat_id, case_id)
+
+    async def _repost(self, q: Queries, chat_id: int, case_id: int) -> None:
+        """A fresh card (and evidence) at the bottom; the old card becomes a one-line pointer."""
+        if await q.promote_pending_card(case_id, chat_id, sends.PRIORITY_CARD_EDIT):
+            return  # its card is still queued: it goes out next instead of twice
+        old = await q.live_card(case_id, chat_id)
+        if old is not None:
+            await q.retire_cards(case_id, chat_id)
+            await sends.pointer(q, chat_id, case_id, old)
+        await sends.new_card(q, chat_id, case_id, priority=sends.PRIORITY_CARD_EDIT)
+        for report in await q.reports_with_items(case_id):
+            items = await q.items_of_report(report.id)
+            await sends.evidence(
+                q,
+                chat_id,
+                case_id,
+                report.chat_id,
+                [i.message_id for i in items],
+                priority=sends.PRIORITY_CARD_EDIT,
+            )
 
     # --- reporters adding to a case --------------------------------------------------------
 

@@ -49,3 +49,19 @@ def link_origins(text: str | None) -> list[Origin]:
         if origin not in origins:
             origins.append(origin)
     return origins
+
+
+def source_key(origin: Origin) -> str | None:
+    """Who or what published the content: a channel (by @username where known, so links and
+    forwards of one channel meet), a chat, a user or a hidden sender's name."""
+    if origin.type in ("channel", "link"):
+        if origin.username:
+            return f"chan:{origin.username.lower()}"
+        return f"chan:{origin.chat_id}" if origin.chat_id is not None else None
+    if origin.type == "chat":
+        return f"chat:{origin.chat_id}"
+    if origin.type == "user":
+        return f"user:{origin.sender_user_id}"
+    if origin.type == "hidden_user":
+        return f"hidden:{(origin.sender_name or '').casefold()}"
+    return None

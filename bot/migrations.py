@@ -166,3 +166,11 @@ MIGRATIONS.append(
     );
     """
 )
+
+MIGRATIONS.append(
+    # 4: where content came from, for "earlier cases about the same origin"
+    """
+    ALTER TABLE items ADD COLUMN source TEXT;
+    CREATE INDEX items_source ON items(source);
+    """
+)

@@ -136,6 +136,7 @@ class CaseView:
     reports: list[Report]
     items: list[Item]
     events: list[Event]
+    earlier: list[Case] = field(default_factory=list)
 
     @property
     def origins(self) -> list[Origin]:

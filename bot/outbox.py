@@ -19,7 +19,7 @@ from bot.delivery import DeliveryError, Failure
 from bot.i18n import t
 from bot.models import Button, OutboxItem
 from bot.pacing import Pacer
-from bot.render import render_card
+from bot.render import pointer_text, render_card
 from bot.store import Queries, Store
 
 log = logging.getLogger(__name__)
@@ -161,6 +161,8 @@ class OutboxWorker:
                 await self._edit_card(row)
             elif row.kind == sends.KIND_EVIDENCE:
                 await self._copy_evidence(row)
+            elif row.kind == sends.KIND_POINTER:
+                await self._edit_to_pointer(row)
             else:
                 await self._finish(row, "failed", error=f"unknown kind {row.kind}")
         except DeliveryError as error:
@@ -250,6 +252,17 @@ class OutboxWorker:
                 return
             raise
         await self._finish(row, "sent", result=[message_id])
+
+    async def _edit_to_pointer(self, row: OutboxItem) -> None:
+        assert row.case_id is not None
+        self.pacer.record(row.chat_id)
+        text = pointer_text(row.case_id, self.config().language)
+        try:
+            await self.transport.edit_message(row.chat_id, int(row.payload["message_id"]), text, [])
+        except DeliveryError as error:
+            if error.failure not in (Failure.NOT_MODIFIED, Failure.TARGET_MISSING):
+                raise
+        await self._finish(row, "sent")
 
     async def _copy_evidence(self, row: OutboxItem) -> None:
         async with self.store.read() as q:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from bot.callback_data import encode_action, encode_other_reason, encode_reason
 from bot.cases import Action, Decision, available_actions
@@ -194,6 +195,20 @@ def render_card(view: CaseView, config: Config, picker: str | None = None) -> Re
     if len(origins) > MAX_ORIGINS_SHOWN:
         origin_lines.append(Markup(f"+{len(origins) - MAX_ORIGINS_SHOWN}"))
     tail = [t(language, "card.received", time=format_time(case.created_at))]
+    overdue = [e for e in view.events if e.kind == "overdue" and e.at >= case.clock_start]
+    if overdue and not case.state.decided:
+        marks = "; ".join(e.detail or "" for e in overdue)
+        tail.append(t(language, "card.overdue", targets=marks))
+    if view.earlier:
+        tail.append(
+            t(
+                language,
+                "card.earlier",
+                cases=", ".join(
+                    f"#{c.id} {plain(language, f'state.{c.state.value}')}" for c in view.earlier
+                ),
+            )
+        )
     history = [history_line(e, language) for e in view.events][-MAX_HISTORY_SHOWN:]
     buttons = card_buttons(case, config, language, picker)
 
@@ -226,7 +241,7 @@ def render_card(view: CaseView, config: Config, picker: str | None = None) -> Re
             return Rendered(fit_lines(parts, MESSAGE_LIMIT), buttons)
 
 
-def fit_lines(lines: list[str], limit: int) -> str:
+def fit_lines(lines: Sequence[str], limit: int) -> str:
     """Keep whole lines (each is balanced HTML) while they fit, then mark the cut."""
     kept: list[str] = []
     used = 0
@@ -263,3 +278,43 @@ def reporter_status(language: str, case: Case, *, short: bool = False) -> Markup
         phase = plain(language, "status.phase.received")
     key = "status.line" if short else "status.full"
     return t(language, key, case=case.id, phase=phase, time=format_time(case.created_at))
+
+
+def format_age(seconds: float) -> str:
+    minutes = max(0, int(seconds // 60))
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}h{minutes:02d}m"
+    return f"{hours // 24}d{hours % 24}h"
+
+
+def queue_text(
+    cases: list[Case], overdue: dict[int, list[str]], config: Config, now: float
+) -> Markup:
+    """/queue: one compact line per undecided case, most urgent and oldest first."""
+    language = config.language
+    if not cases:
+        return t(language, "queue.empty")
+    lines = [t(language, "queue.title", count=len(cases))]
+    for case in cases:
+        line = t(
+            language,
+            "queue.line",
+            case=case.id,
+            category=category_label(config, case.category, language),
+            priority=case.priority,
+            age=format_age(now - case.clock_start),
+            state=plain(language, f"state.{case.state.value}"),
+        )
+        if case.claimed_by_name:
+            line = Markup(line + " · " + escape(clip(case.claimed_by_name, NAME_LIMIT)))
+        if overdue.get(case.id):
+            line = Markup(line + " ⏰")
+        lines.append(line)
+    return Markup(fit_lines(lines, MESSAGE_LIMIT))
+
+
+def pointer_text(case_id: int, language: str) -> Markup:
+    return t(language, "card.pointer", case=case_id)

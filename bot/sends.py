@@ -17,6 +17,7 @@ KIND_MESSAGE = "message"
 KIND_CARD = "card"
 KIND_CARD_EDIT = "card_edit"
 KIND_EVIDENCE = "evidence"
+KIND_POINTER = "pointer"
 
 
 async def message(
@@ -34,19 +35,38 @@ async def message(
     await q.enqueue(chat_id, KIND_MESSAGE, payload, priority=priority, case_id=case_id)
 
 
-async def new_card(q: Queries, chat_id: int, case_id: int) -> None:
+async def new_card(
+    q: Queries, chat_id: int, case_id: int, *, priority: int = PRIORITY_NEW_CARD
+) -> None:
     """A card is rendered when it is sent, so it always shows the case as it is then."""
-    await q.enqueue(chat_id, KIND_CARD, {}, priority=PRIORITY_NEW_CARD, case_id=case_id)
+    await q.enqueue(chat_id, KIND_CARD, {}, priority=priority, case_id=case_id)
 
 
 async def evidence(
-    q: Queries, chat_id: int, case_id: int, from_chat_id: int, message_ids: list[int]
+    q: Queries,
+    chat_id: int,
+    case_id: int,
+    from_chat_id: int,
+    message_ids: list[int],
+    *,
+    priority: int = PRIORITY_NEW_CARD,
 ) -> None:
     await q.enqueue(
         chat_id,
         KIND_EVIDENCE,
         {"from_chat_id": from_chat_id, "message_ids": message_ids},
-        priority=PRIORITY_NEW_CARD,
+        priority=priority,
+        case_id=case_id,
+    )
+
+
+async def pointer(q: Queries, chat_id: int, case_id: int, message_id: int) -> None:
+    """Turn a superseded card into a one-line pointer without buttons."""
+    await q.enqueue(
+        chat_id,
+        KIND_POINTER,
+        {"message_id": message_id},
+        priority=PRIORITY_CARD_EDIT,
         case_id=case_id,
     )
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.identity import source_key
 from bot.migrations import MIGRATIONS
 from bot.models import (
     UNDECIDED,
@@ -161,8 +162,8 @@ class Queries:
         """Store a message a reporter sent; False when that message was already stored."""
         async with self.db.execute(
             "INSERT OR IGNORE INTO items (chat_id, message_id, reporter_id, kind, identity, origin,"
-            " text, file_id, file_unique_id, media_group_id, received_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " text, file_id, file_unique_id, media_group_id, received_at, source)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 item.chat_id,
                 item.message_id,
@@ -175,6 +176,7 @@ class Queries:
                 item.file_unique_id,
                 item.media_group_id,
                 self.clock(),
+                source_key(item.origin),
             ),
         ) as cursor:
             return cursor.rowcount == 1
@@ -363,7 +365,31 @@ class Queries:
             reports=await self.reports_of_case(case_id),
             items=await self.items_of_case(case_id),
             events=await self.events_of_case(case_id),
+            earlier=await self.earlier_cases(case_id),
         )
+
+    async def earlier_cases(self, case_id: int, limit: int = 5) -> list[Case]:
+        """Older cases whose content came from the same channel, chat, user or hidden name."""
+        rows = await self._all(
+            "SELECT DISTINCT cases.* FROM cases"
+            " JOIN reports ON reports.case_id = cases.id"
+            " JOIN items ON items.report_id = reports.id"
+            " WHERE cases.id < ? AND items.source IN ("
+            "   SELECT items.source FROM items JOIN reports ON items.report_id = reports.id"
+            "   WHERE reports.case_id = ? AND items.source IS NOT NULL)"
+            " ORDER BY cases.id DESC LIMIT ?",
+            (case_id, case_id, limit),
+        )
+        return [_case(r) for r in rows]
+
+    async def undecided_cases(self, limit: int = 50) -> list[Case]:
+        states = [s.value for s in UNDECIDED]
+        rows = await self._all(
+            f"SELECT * FROM cases WHERE state IN ({_marks(states)})"
+            " ORDER BY priority, clock_start, id LIMIT ?",
+            (*states, limit),
+        )
+        return [_case(r) for r in rows]
 
     # --- cards -----------------------------------------------------------------------------
 
@@ -389,6 +415,37 @@ class Queries:
             (case_id, case_id),
         )
         return sorted(r["chat_id"] for r in rows)
+
+    async def retire_cards(self, case_id: int, chat_id: int) -> None:
+        await self.db.execute(
+            "UPDATE cards SET live=0 WHERE case_id=? AND chat_id=?", (case_id, chat_id)
+        )
+
+    async def promote_pending_card(self, case_id: int, chat_id: int, priority: int) -> bool:
+        """Move a still-queued card (and its evidence) up; False if none is queued."""
+        if not await self.pending_outbox_exists("card", chat_id, case_id):
+            return False
+        async with self.db.execute(
+            "UPDATE outbox SET priority=? WHERE state='pending' AND case_id=? AND chat_id=?"
+            " AND kind IN ('card', 'evidence')",
+            (priority, case_id, chat_id),
+        ) as cursor:
+            return cursor.rowcount > 0
+
+    async def overdue_targets(self, case_id: int, since: float) -> list[str]:
+        rows = await self._all(
+            "SELECT detail FROM events WHERE case_id=? AND kind='overdue' AND at>=? ORDER BY id",
+            (case_id, since),
+        )
+        return [str(r["detail"]) for r in rows]
+
+    async def reports_with_items(self, case_id: int) -> list[Report]:
+        rows = await self._all(
+            "SELECT * FROM reports WHERE case_id=? AND EXISTS"
+            " (SELECT 1 FROM items WHERE items.report_id = reports.id) ORDER BY id",
+            (case_id,),
+        )
+        return [_report(r) for r in rows]
 
     async def record_card(self, case_id: int, chat_id: int, message_id: int) -> None:
         await self.db.execute(

@@ -7,7 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot.callback_data import CaseAction, decode
 from bot.desk import Desk
-from bot.handlers.convert import answer, person
+from bot.handlers.convert import answer, command_args, person
 from bot.i18n import plain
 
 
@@ -48,6 +48,26 @@ class ModeratorHandlers:
         await self.desk.moderator_reply(
             person(user), message.chat.id, message.reply_to_message.message_id, text
         )
+
+    async def queue(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """/queue: undecided cases, most urgent and oldest first."""
+        chat = update.effective_chat
+        user = update.effective_user
+        if chat is None or user is None or not self._in_moderator_space(chat.id):
+            return
+        await self.desk.queue(person(user), chat.id)
+
+    async def case(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """/case N: re-post a case's card with its history and evidence."""
+        message = update.effective_message
+        user = update.effective_user
+        if message is None or user is None or not self._in_moderator_space(message.chat.id):
+            return
+        await self.desk.show_case(person(user), message.chat.id, command_args(message))
+
+    def _in_moderator_space(self, chat_id: int) -> bool:
+        moderation = self.desk.config().moderation
+        return chat_id in (moderation.chat_id, moderation.escalation_chat_id)
 
     async def unknown_button(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """Data we never issued (or from an older version): answer and change nothing."""
