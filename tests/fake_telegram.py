@@ -32,6 +32,8 @@ __all__ = [
     "Call",
     "FakeTelegram",
     "TelegramApiError",
+    "Upload",
+    "auto_entities",
     "parse_html",
     "utf16_len",
 ]
@@ -166,7 +168,16 @@ _BUTTON_ACTIONS = (
     "pay",
 )
 
-_MEDIA_KINDS = ("photo", "video", "document", "animation", "voice", "audio", "sticker", "video_note")
+_MEDIA_KINDS = (
+    "photo",
+    "video",
+    "document",
+    "animation",
+    "voice",
+    "audio",
+    "sticker",
+    "video_note",
+)
 _CONTENT_KEYS = (
     "text",
     "entities",
@@ -425,7 +436,9 @@ def _normalize_link(url: str) -> str | None:
     url = url.strip()
     if re.fullmatch(r"(?i)(https?|tg|ton|ftp)://\S+", url):
         return url
-    if re.fullmatch(r"(?i)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[/?#]\S*)?", url):
+    if re.fullmatch(
+        r"(?i)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[/?#]\S*)?", url
+    ):
         return "http://" + url
     return None
 
@@ -820,7 +833,25 @@ ApiMethod = Callable[[JSONDict], Awaitable[Any]]
 
 
 class FakeTelegram:
-    """A fake Bot API server with a scriptable world. See the module docstring."""
+    """A fake Bot API server with a scriptable world.
+
+    Typical use::
+
+        fake = FakeTelegram()
+        await fake.start()
+        world = World.build(fake)                      # tests.factories
+        fake.send_message(SATU_ID, text="/start")      # a user writes to the bot
+        ...                                            # run the bot against fake.base_url
+        sent = await fake.wait_for(lambda: fake.messages_in(SATU_ID))
+        query_id = fake.press(MOD_ONE_ID, GROUP, sent[0]["message_id"], "v1:take:1")
+        fake.fail("sendMessage", kind="429", retry_after=3)
+        await fake.stop()
+
+    Beyond the brief: ``advance_time`` (the fake's clock for rate limits and query ages),
+    ``hang_seconds``, ``strict_html_entities``, ``add_member``/``remove_member``,
+    ``set_bot_status``, ``unblock_bot``, ``deactivate_user``, ``edit_user_message``,
+    ``delete_by_user``, ``commands_for``, ``clear_faults``, ``api_url``.
+    """
 
     def __init__(
         self,
@@ -900,10 +931,7 @@ class FakeTelegram:
         site = web.TCPSite(runner, "127.0.0.1", wanted, reuse_address=True)
         await site.start()
         self._runner = runner
-        server = site._server
-        assert server is not None
-        sockets = getattr(server, "sockets", None) or []
-        self._port = int(sockets[0].getsockname()[1])
+        self._port = int(runner.addresses[0][1])
 
     async def stop(self) -> None:
         """Stop serving: long polls return, hanging requests are dropped. State is kept."""
@@ -1292,13 +1320,19 @@ class FakeTelegram:
     def pending_updates(self) -> int:
         return len(self._updates)
 
-    def commands_for(self, scope: JSONDict | None = None, language_code: str = "") -> list[JSONDict]:
+    def commands_for(
+        self, scope: JSONDict | None = None, language_code: str = ""
+    ) -> list[JSONDict]:
         """Commands set with setMyCommands for exactly this scope and language."""
         key = _scope_key_of(scope or {"type": "default"})
         return copy.deepcopy(self.my_commands.get((key, language_code), []))
 
     async def wait_for(
-        self, predicate: Callable[[], Any], timeout: float = 5.0, *, description: str | None = None
+        self,
+        predicate: Callable[[], Any],
+        timeout: float = 5.0,  # noqa: ASYNC109 - part of the fixture's public interface
+        *,
+        description: str | None = None,
     ) -> Any:
         """Poll ``predicate`` every 10 ms until truthy; return its value.
 
@@ -1439,6 +1473,7 @@ class FakeTelegram:
                 "status": "restricted",
                 "is_member": True,
                 "can_send_messages": False,
+                "can_react_to_messages": False,
                 "can_send_audios": False,
                 "can_send_documents": False,
                 "can_send_photos": False,
@@ -1504,11 +1539,20 @@ class FakeTelegram:
             ):
                 fid, uid = ids(tag)
                 sizes.append(
-                    {"file_id": fid, "file_unique_id": uid, "file_size": size, "width": w, "height": h}
+                    {
+                        "file_id": fid,
+                        "file_unique_id": uid,
+                        "file_size": size,
+                        "width": w,
+                        "height": h,
+                    }
                 )
             for photo_size in sizes:
                 self._files[photo_size["file_id"]] = _FileRecord(
-                    "photo", sizes, photo_size["file_id"], photo_size["file_unique_id"],
+                    "photo",
+                    sizes,
+                    photo_size["file_id"],
+                    photo_size["file_unique_id"],
                     photo_size["file_size"],
                 )
             return copy.deepcopy(sizes)
@@ -1557,10 +1601,10 @@ class FakeTelegram:
             s = chat_id.strip()
             if s.startswith("@"):
                 wanted = s[1:].lower()
-                for chat in self._chats.values():
-                    name = chat.info.get("username")
-                    if chat.kind != "private" and name and name.lower() == wanted:
-                        return chat
+                for candidate in self._chats.values():
+                    name = candidate.info.get("username")
+                    if candidate.kind != "private" and name and name.lower() == wanted:
+                        return candidate
                 raise _bad("chat not found")
             try:
                 chat_id = int(s)
@@ -1571,9 +1615,9 @@ class FakeTelegram:
         chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
         if chat is None:
             raise _bad("chat not found")
-        if chat.kind == "channel" and chat.bot_status in {"left", "kicked"}:
-            if "username" not in chat.info:
-                raise _bad("chat not found")
+        hidden = chat.kind == "channel" and chat.bot_status in {"left", "kicked"}
+        if hidden and "username" not in chat.info:
+            raise _bad("chat not found")
         return chat
 
     def _check_can_send(self, chat: _Chat, what: str) -> None:
@@ -1608,6 +1652,8 @@ class FakeTelegram:
             raise _forbidden(f"bot was kicked from the {chat.label}")
         if chat.bot_status == "left":
             if chat.kind == "channel":
+                if "username" in chat.info:
+                    return
                 raise _bad("chat not found")
             raise _forbidden(f"bot is not a member of the {chat.label}")
 
@@ -1690,9 +1736,7 @@ class FakeTelegram:
             content["_html"] = html_source
         return content
 
-    def _caption_content(
-        self, caption: Any, parse_mode: Any, entities: Any
-    ) -> JSONDict:
+    def _caption_content(self, caption: Any, parse_mode: Any, entities: Any) -> JSONDict:
         if caption is None or caption == "":
             return {}
         text, ents, html_source = self._format(caption, parse_mode, entities)
@@ -1816,7 +1860,7 @@ class FakeTelegram:
     def _copy_source(self, p: JSONDict) -> tuple[_Chat, _Chat]:
         target = self._resolve_chat(p.get("chat_id"))
         source = self._resolve_chat(p.get("from_chat_id"))
-        if source.kind != "private" or source.chat_id not in self._started:
+        if source.kind != "private":
             self._check_access(source)
         return target, source
 
@@ -1914,9 +1958,7 @@ class FakeTelegram:
         markup: JSONDict | None = None
         if not forward:
             markup = self._check_markup(p.get("reply_markup"))
-            if kind not in {"text", "sticker"} and (
-                "caption" in p or p.get("remove_caption")
-            ):
+            if kind not in {"text", "sticker"} and ("caption" in p or p.get("remove_caption")):
                 for key in ("caption", "caption_entities", "_html"):
                     content.pop(key, None)
                 if not p.get("remove_caption"):
@@ -2314,7 +2356,8 @@ class FakeTelegram:
             kinds.append(str(item["type"]))
         distinct = set(kinds)
         if ("document" in distinct or "audio" in distinct) and len(distinct) > 1:
-            raise _bad(f"{sorted(distinct & {'document', 'audio'})[0]} can't be mixed with other media types")
+            odd = sorted(distinct & {"document", "audio"})[0]
+            raise _bad(f"{odd} can't be mixed with other media types")
         for kind in distinct:
             self._check_can_send(chat, kind)
         contents: list[JSONDict] = []
@@ -2472,11 +2515,7 @@ class FakeTelegram:
         if text is not None and len(str(text)) > MAX_CALLBACK_ANSWER:
             raise _bad("MESSAGE_TOO_LONG")
         query = self._queries.get(str(p.get("callback_query_id")))
-        if (
-            query is None
-            or query.answered
-            or self.now() - query.created > self.callback_query_ttl
-        ):
+        if query is None or query.answered or self.now() - query.created > self.callback_query_ttl:
             raise _bad(QUERY_TOO_OLD)
         query.answered = True
         return True
@@ -2624,10 +2663,7 @@ def _coerce_params(raw: JSONDict) -> JSONDict:
                     value = json.loads(value)
                 except ValueError:
                     raise _bad(_JSON_ERRORS.get(key, f"can't parse {key} JSON object")) from None
-            elif key in _INT_PARAMS:
-                parsed = _as_int(value)
-                value = parsed if parsed is not None else value
-            elif key == "chat_id":
+            elif key in _INT_PARAMS or key == "chat_id":
                 parsed = _as_int(value)
                 value = parsed if parsed is not None else value
             elif key in _FLOAT_PARAMS:
@@ -2637,15 +2673,7 @@ def _coerce_params(raw: JSONDict) -> JSONDict:
                     raise _bad(f"invalid {key} specified") from None
             elif key in _BOOL_PARAMS:
                 value = value.strip().lower() in {"true", "1", "yes"}
-        elif key in _JSON_PARAMS and key in {"media"} and isinstance(value, list):
-            value = [json.loads(v) if isinstance(v, str) else v for v in value]
         out[key] = value
-    for key in ("reply_markup", "reply_parameters", "link_preview_options", "scope"):
-        if isinstance(out.get(key), str):
-            try:
-                out[key] = json.loads(out[key])
-            except ValueError:
-                raise _bad(_JSON_ERRORS.get(key, f"can't parse {key} JSON object")) from None
     return out
 
 

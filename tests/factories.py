@@ -1,0 +1,180 @@
+"""Builders for Telegram objects and the standard cast of the Report Desk tests."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from tests.fake_telegram import FakeTelegram
+
+JSONDict = dict[str, Any]
+
+MOD_GROUP_ID = -1001234567890
+MOD_ONE_ID = 111111
+MOD_TWO_ID = 222222
+ADMIN_ID = MOD_ONE_ID
+SATU_ID = 333333
+DUA_ID = 444444
+STRANGER_ID = 555555
+BAD_NEWS_ID = -1002000000001
+SECRET_CELL_ID = -1002000000002
+
+# Forwarded originals are older than the forward: dates start a day ago and grow by a minute.
+_dates = itertools.count(int(time.time()) - 86_400, 60)
+
+
+def next_date() -> int:
+    """A unix time, strictly larger on every call (starting a day in the past)."""
+    return next(_dates)
+
+
+def _date(date: int | None) -> int:
+    return next_date() if date is None else date
+
+
+def origin_user(user: JSONDict, date: int | None = None) -> JSONDict:
+    """Forwarded from a user who allows linking to their account."""
+    return {"type": "user", "date": _date(date), "sender_user": copy.deepcopy(user)}
+
+
+def origin_hidden_user(name: str, date: int | None = None) -> JSONDict:
+    """Forwarded from a user who hides their account: only a name, no id."""
+    return {"type": "hidden_user", "date": _date(date), "sender_user_name": name}
+
+
+def origin_chat(
+    chat: JSONDict, date: int | None = None, author_signature: str | None = None
+) -> JSONDict:
+    """Forwarded from an anonymous group admin or a chat speaking as itself."""
+    origin: JSONDict = {"type": "chat", "date": _date(date), "sender_chat": copy.deepcopy(chat)}
+    if author_signature is not None:
+        origin["author_signature"] = author_signature
+    return origin
+
+
+def origin_channel(
+    channel: JSONDict,
+    message_id: int,
+    date: int | None = None,
+    author_signature: str | None = None,
+) -> JSONDict:
+    """Forwarded from a channel post."""
+    origin: JSONDict = {
+        "type": "channel",
+        "date": _date(date),
+        "chat": copy.deepcopy(channel),
+        "message_id": message_id,
+    }
+    if author_signature is not None:
+        origin["author_signature"] = author_signature
+    return origin
+
+
+def channel_post_link(channel: JSONDict, message_id: int) -> str:
+    """The t.me link Telegram gives a channel post (public: by username; private: /c/<id>)."""
+    username = channel.get("username")
+    if username:
+        return f"https://t.me/{username}/{message_id}"
+    internal = str(channel["id"]).removeprefix("-100")
+    return f"https://t.me/c/{internal}/{message_id}"
+
+
+@dataclass
+class World:
+    """The standard cast, registered on a FakeTelegram.
+
+    Moderators are members of the moderator group (where the bot is an administrator); Mod One is
+    also the desk's admin. Reporters (liaisons) and the stranger have not started the bot yet.
+    """
+
+    fake: FakeTelegram
+    mod_group: JSONDict
+    mod_one: JSONDict
+    mod_two: JSONDict
+    satu: JSONDict
+    dua: JSONDict
+    stranger: JSONDict
+    bad_news: JSONDict
+    secret_cell: JSONDict
+
+    @property
+    def admin(self) -> JSONDict:
+        return self.mod_one
+
+    @classmethod
+    def build(cls, fake: FakeTelegram) -> World:
+        mod_one = fake.add_user(MOD_ONE_ID, "Mod One", username="mod_one")
+        mod_two = fake.add_user(MOD_TWO_ID, "Mod Two", username="mod_two")
+        satu = fake.add_user(SATU_ID, "Liaison Satu", username="liaison_satu", language_code="id")
+        dua = fake.add_user(DUA_ID, "Liaison Dua", username="liaison_dua")
+        stranger = fake.add_user(STRANGER_ID, "Stranger")
+        mod_group = fake.add_group(MOD_GROUP_ID, "Moderators", members=[MOD_ONE_ID, MOD_TWO_ID])
+        bad_news = fake.add_channel(BAD_NEWS_ID, "Bad News", username="badnews")
+        secret_cell = fake.add_channel(SECRET_CELL_ID, "Secret Cell")
+        return cls(
+            fake=fake,
+            mod_group=mod_group,
+            mod_one=mod_one,
+            mod_two=mod_two,
+            satu=satu,
+            dua=dua,
+            stranger=stranger,
+            bad_news=bad_news,
+            secret_cell=secret_cell,
+        )
+
+    def start(self, user_id: int, text: str = "/start") -> JSONDict:
+        """The user opens the bot's private chat (sends /start)."""
+        return self.fake.send_message(user_id, text=text)
+
+    def forward_channel_post(
+        self,
+        user_id: int,
+        channel: JSONDict,
+        message_id: int,
+        text: str | None = "Forwarded post",
+        **kwargs: Any,
+    ) -> JSONDict:
+        """The user forwards a channel post to the bot's private chat."""
+        return self.fake.send_message(
+            user_id,
+            text=text,
+            forward_origin=origin_channel(channel, message_id),
+            **kwargs,
+        )
+
+    def forward_album(
+        self,
+        user_id: int,
+        channel: JSONDict,
+        first_message_id: int,
+        count: int,
+        *,
+        caption: str | None = "Album",
+        kind: str = "photo",
+    ) -> list[JSONDict]:
+        """The user forwards an album (``count`` items sharing a media_group_id)."""
+        group_id = f"album-{next_date()}"
+        messages: list[JSONDict] = []
+        if kind not in {"photo", "video", "document"}:
+            raise ValueError(f"albums hold photos, videos or documents, not {kind!r}")
+        for i in range(count):
+            messages.append(
+                self.fake.send_message(
+                    user_id,
+                    forward_origin=origin_channel(channel, first_message_id + i),
+                    caption=caption if i == 0 else None,
+                    media_group_id=group_id,
+                    photo=kind == "photo",
+                    video=kind == "video",
+                    document=kind == "document",
+                )
+            )
+        return messages
+
+
+def setup_world(fake: FakeTelegram) -> World:
+    return World.build(fake)

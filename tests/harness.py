@@ -1,0 +1,109 @@
+"""End-to-end harness: the real runtime (PTB's HTTP layer included) against the fake Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bot.config import Config, load_config
+from bot.runtime import DeskRuntime
+from tests.conftest import write_config
+from tests.factories import World
+from tests.fake_telegram import FakeTelegram
+
+JSONDict = dict[str, Any]
+
+
+class Harness:
+    """One desk process (in this event loop) that can be stopped and started again."""
+
+    def __init__(
+        self,
+        fake: FakeTelegram,
+        world: World,
+        tmp_path: Path,
+        *,
+        clock: Callable[[], float] | None = None,
+        extra_config: str = "",
+    ) -> None:
+        self.fake = fake
+        self.world = world
+        self.config_path = write_config(tmp_path, fake.base_url, extra_config)
+        self.clock = clock
+        self.runtime: DeskRuntime | None = None
+
+    @property
+    def config(self) -> Config:
+        return load_config(self.config_path)
+
+    async def start(self) -> DeskRuntime:
+        kwargs: dict[str, Any] = {"poll_timeout": 1}
+        if self.clock is not None:
+            kwargs["clock"] = self.clock
+        self.runtime = DeskRuntime(self.config, self.fake.token, **kwargs)
+        await self.runtime.start()
+        return self.runtime
+
+    async def stop(self, flush_seconds: float = 2.0) -> None:
+        if self.runtime is not None:
+            await self.runtime.stop(flush_seconds)
+            self.runtime = None
+
+    async def restart(self) -> DeskRuntime:
+        await self.stop()
+        return await self.start()
+
+    async def idle(self, timeout: float = 10.0) -> None:
+        """Wait until every update is processed and nothing sendable is left in the outbox."""
+        runtime = self.runtime
+        assert runtime is not None
+
+        async def quiet() -> bool:
+            if self.fake.pending_updates:
+                return False
+            async with runtime.store.read() as q:
+                if await q.unprocessed_updates(limit=1):
+                    return False
+                return not await q.pending_outbox(limit=1)
+
+        await self.fake.wait_for(quiet, timeout=timeout, description="the desk to go idle")
+
+    # --- reading what the bot sent ---------------------------------------------------------
+
+    def texts_to(self, chat_id: int) -> list[str]:
+        return [m.get("text") or m.get("caption") or "" for m in self.fake.messages_in(chat_id)]
+
+    def cards(self, chat_id: int) -> list[JSONDict]:
+        """Messages in a chat that carry a case card's first line."""
+        return [
+            m
+            for m in self.fake.messages_in(chat_id)
+            if (m.get("text") or "").startswith("#") and "·" in (m.get("text") or "").split("\n")[0]
+        ]
+
+    def card(self, chat_id: int, case_id: int) -> JSONDict:
+        found = [
+            m
+            for m in self.cards(chat_id)
+            if (m.get("text") or "").split(" ", 1)[0] == f"#{case_id}"
+        ]
+        assert found, f"no card for #{case_id} in {chat_id}: {self.texts_to(chat_id)}"
+        return found[-1]
+
+    @staticmethod
+    def buttons(message: JSONDict) -> dict[str, str]:
+        """Button text -> callback data of a message's inline keyboard."""
+        markup = message.get("reply_markup") or {}
+        return {
+            b["text"]: b["callback_data"]
+            for row in markup.get("inline_keyboard", [])
+            for b in row
+            if "callback_data" in b
+        }
+
+    def button(self, message: JSONDict, data_prefix: str) -> str:
+        for data in self.buttons(message).values():
+            if data.startswith(data_prefix):
+                return data
+        raise AssertionError(f"no button {data_prefix!r} on {message.get('text')!r}")
