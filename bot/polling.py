@@ -12,11 +12,13 @@ import asyncio
 import contextlib
 import json
 import logging
+import warnings
 from typing import Any
 
 from telegram import Update
 from telegram.error import Conflict, TelegramError
 from telegram.ext import Application
+from telegram.warnings import PTBUserWarning
 
 from bot.store import Store, current_update
 
@@ -42,24 +44,36 @@ def dedup_key(update: dict[str, Any]) -> str:
 
 
 class Poller:
-    def __init__(self, application: Application, store: Store) -> None:  # type: ignore[type-arg]
+    def __init__(
+        self,
+        application: Application,  # type: ignore[type-arg]
+        store: Store,
+        *,
+        poll_timeout: int = POLL_TIMEOUT_SECONDS,
+    ) -> None:
         self.application = application
         self.store = store
+        self.poll_timeout = poll_timeout
         self.allowed_updates: list[str] = []
 
-    async def fetch(self, wait: int = POLL_TIMEOUT_SECONDS) -> int:
+    async def fetch(self, wait: int | None = None) -> int:
         """One getUpdates call; returns how many new updates were recorded."""
+        if wait is None:
+            wait = self.poll_timeout
         async with self.store.read() as q:
             offset = int(await q.get_meta(OFFSET_KEY) or 0)
-        result = await self.application.bot.do_api_request(
-            "getUpdates",
-            api_kwargs={
-                "offset": offset,
-                "timeout": wait,
-                "allowed_updates": self.allowed_updates,
-            },
-            read_timeout=wait + 10,
-        )
+        with warnings.catch_warnings():
+            # PTB suggests bot.get_updates, which parses; we need the raw JSON to store it.
+            warnings.simplefilter("ignore", PTBUserWarning)
+            result = await self.application.bot.do_api_request(
+                "getUpdates",
+                api_kwargs={
+                    "offset": offset,
+                    "timeout": wait,
+                    "allowed_updates": self.allowed_updates,
+                },
+                read_timeout=wait + 10,
+            )
         updates: list[dict[str, Any]] = list(result) if isinstance(result, list) else []
         if not updates:
             return 0

@@ -1,4 +1,4 @@
-"""Runs the bot: storage, the Application, durable polling and the outbox, until a stop signal."""
+"""Runs the bot: storage, the Application, durable polling, the outbox and timers."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import time
+from collections.abc import Callable
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Config, load_config, resolve_token
@@ -33,38 +34,67 @@ class ConfigHolder:
         return self.current
 
 
+class DeskRuntime:
+    """Every moving part of a running desk, started and stopped in the right order."""
+
+    def __init__(
+        self,
+        config: Config,
+        token: str,
+        *,
+        clock: Callable[[], float] = time.time,
+        poll_timeout: int = 25,
+    ) -> None:
+        self.holder = ConfigHolder(config)
+        self.token = token
+        self.clock = clock
+        self.poll_timeout = poll_timeout
+        self.stop_event = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        config = self.holder.get()
+        self.store = await Store.open(config.storage.path, self.clock)
+        self.desk = Desk(self.store, self.holder.get)
+        self.application = build_application(self.token, config.telegram.api_base_url, self.desk)
+        self.worker = OutboxWorker(
+            self.store, TelegramTransport(self.application.bot), self.holder.get, Pacer(self.clock)
+        )
+        self.poller = Poller(self.application, self.store, poll_timeout=self.poll_timeout)
+        self.poller.allowed_updates = ALLOWED_UPDATES
+        self.timers = TimerRunner(self.desk)
+        await self.application.initialize()
+        await self.application.start()
+        log.info("Report Desk is running as @%s", self.application.bot.username)
+        await self.poller.process_pending()
+        self._tasks = [
+            asyncio.create_task(self.poller.run(self.stop_event), name="poller"),
+            asyncio.create_task(self.worker.run(self.stop_event), name="outbox"),
+            asyncio.create_task(self.timers.run(self.stop_event), name="timers"),
+        ]
+
+    async def stop(self, flush_seconds: float = SHUTDOWN_FLUSH_SECONDS) -> None:
+        """Finish the update in hand, stop taking new ones, flush the outbox for a bounded time."""
+        self.stop_event.set()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        try:
+            await self.worker.drain(flush_seconds)
+        finally:
+            await self.application.stop()
+            await self.application.shutdown()
+            await self.store.close()
+
+
 async def run(config_path: str) -> int:
     config = load_config(config_path)
     token = resolve_token(config, os.environ)
-    holder = ConfigHolder(config)
-    store = await Store.open(config.storage.path, time.time)
-    desk = Desk(store, holder.get)
-    application = build_application(token, config.telegram.api_base_url, desk)
-    worker = OutboxWorker(store, TelegramTransport(application.bot), holder.get, Pacer(time.time))
-    poller = Poller(application, store)
-    poller.allowed_updates = ALLOWED_UPDATES
-
-    stop = asyncio.Event()
+    runtime = DeskRuntime(config, token)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-
-    try:
-        async with application:
-            await application.start()
-            log.info("Report Desk is running as @%s", application.bot.username)
-            await poller.process_pending()
-            tasks = [
-                asyncio.create_task(poller.run(stop), name="poller"),
-                asyncio.create_task(worker.run(stop), name="outbox"),
-                asyncio.create_task(TimerRunner(desk).run(stop), name="timers"),
-            ]
-            await stop.wait()
-            log.info("stopping: finishing the update in hand, then flushing the outbox")
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await worker.drain(SHUTDOWN_FLUSH_SECONDS)
-            await application.stop()
-    finally:
-        await store.close()
+        loop.add_signal_handler(signum, runtime.stop_event.set)
+    await runtime.start()
+    await runtime.stop_event.wait()
+    log.info("stopping: finishing the update in hand, then flushing the outbox")
+    await runtime.stop()
     log.info("stopped")
     return 0

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.config import Config, load_config
 from bot.desk import Desk
 from bot.store import Store
+from tests.factories import World
+from tests.fake_telegram import FakeTelegram
+
+if TYPE_CHECKING:
+    from tests.harness import Harness
 
 GROUP = -1001234567890
 MOD_ONE, MOD_TWO = 111111, 222222
@@ -70,3 +76,36 @@ async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
 @pytest.fixture
 def desk(store: Store, config: Config) -> Desk:
     return Desk(store, lambda: config)
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    """The fake Bot API, served over loopback."""
+    server = FakeTelegram()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+def cast(tg: FakeTelegram) -> World:
+    """The standard cast; the reporters have opened their chat with the bot."""
+    built = World.build(tg)
+    built.start(SATU)
+    built.start(DUA)
+    return built
+
+
+@pytest.fixture
+async def harness(tg: FakeTelegram, cast: World, tmp_path: Path) -> AsyncIterator[Harness]:
+    """A running desk talking to the fake Bot API."""
+    from tests.harness import Harness
+
+    running = Harness(tg, cast, tmp_path)
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
