@@ -54,7 +54,7 @@ class Harness:
         await self.stop()
         return await self.start()
 
-    async def idle(self, timeout: float = 10.0) -> None:
+    async def idle(self, seconds: float = 10.0) -> None:
         """Wait until every update is processed and nothing sendable is left in the outbox."""
         runtime = self.runtime
         assert runtime is not None
@@ -67,7 +67,7 @@ class Harness:
                     return False
                 return not await q.pending_outbox(limit=1)
 
-        await self.fake.wait_for(quiet, timeout=timeout, description="the desk to go idle")
+        await self.fake.wait_for(quiet, timeout=seconds, description="the desk to go idle")
 
     # --- reading what the bot sent ---------------------------------------------------------
 
