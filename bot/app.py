@@ -6,12 +6,14 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     filters,
 )
 
 from bot.desk import Desk
+from bot.handlers.admins import AdminHandlers
 from bot.handlers.errors import ErrorHandlers
 from bot.handlers.moderators import ModeratorHandlers
 from bot.handlers.reporters import ReporterHandlers
@@ -20,15 +22,18 @@ from bot.handlers.reporters import ReporterHandlers
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
-def build_application(token: str, base_url: str, desk: Desk) -> Application:  # type: ignore[type-arg]
+def build_application(
+    token: str, base_url: str, desk: Desk, *, request_timeout: float = 10.0
+) -> Application:  # type: ignore[type-arg]
     application = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
         .updater(None)
-        .connect_timeout(10)
-        .read_timeout(10)
-        .write_timeout(10)
+        .connect_timeout(request_timeout)
+        .read_timeout(request_timeout)
+        .write_timeout(request_timeout)
+        .pool_timeout(request_timeout)
         .build()
     )
     register_handlers(application, desk)
@@ -39,7 +44,18 @@ def register_handlers(application: Application, desk: Desk) -> None:  # type: ig
     reporters = ReporterHandlers(desk)
     moderators = ModeratorHandlers(desk)
     errors = ErrorHandlers(desk)
+    admins = AdminHandlers(desk)
     private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+
+    # The bot's own membership: moderator space coming back, unknown groups.
+    application.add_handler(
+        ChatMemberHandler(admins.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+
+    # Ids for onboarding: anyone's own id in private, a group's id for an admin.
+    application.add_handler(CommandHandler("whoami", admins.whoami, filters=private))
+    application.add_handler(CommandHandler("chatid", admins.chat_id, filters=groups))
 
     # Reporters' commands, in their private chat.
     application.add_handler(CommandHandler("start", reporters.start, filters=private))
@@ -57,7 +73,6 @@ def register_handlers(application: Application, desk: Desk) -> None:  # type: ig
     )
 
     # Moderators' commands in moderator space.
-    groups = filters.ChatType.GROUPS
     application.add_handler(CommandHandler("queue", moderators.queue, filters=groups))
     application.add_handler(CommandHandler("case", moderators.case, filters=groups))
 

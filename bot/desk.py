@@ -73,6 +73,9 @@ TIMER_DRAFT_EXPIRY = "draft_expiry"
 TIMER_CHOICE_REMINDER = "choice_reminder"
 TIMER_CHOICE_EXPIRY = "choice_expiry"
 TIMER_ALARM = "alarm"
+TIMER_LEAVE = "leave"
+# How long the bot stays in a group an admin added it to but the config does not name.
+UNKNOWN_GROUP_GRACE = 600.0
 TARGET_FIRST = "first"
 TARGET_DECISION = "decision"
 # While a case waits for its reporter, its decision alarm looks again this often.
@@ -108,6 +111,48 @@ class Desk:
     def __init__(self, store: Store, config: Callable[[], Config]) -> None:
         self.store = store
         self.config = config
+        # Told when moderator space may be reachable again (the outbox stops holding it).
+        self.chat_back_listeners: list[Callable[[int], None]] = []
+
+    def is_moderator_space(self, chat_id: int) -> bool:
+        moderation = self.config().moderation
+        return chat_id in (moderation.chat_id, moderation.escalation_chat_id)
+
+    async def bot_membership(self, chat_id: int, status: str, added_by: int | None) -> None:
+        """The bot's own membership in a group changed."""
+        config = self.config()
+        present = status in ("member", "administrator")
+        if self.is_moderator_space(chat_id):
+            if present:
+                for listener in self.chat_back_listeners:
+                    listener(chat_id)
+            return
+        if not present:
+            return
+        async with self.store.transaction() as q:
+            if added_by is not None and config.is_admin(added_by):
+                await sends.message(
+                    q, chat_id, t(config.language, "unknown_group.hello", chat=chat_id)
+                )
+                await q.set_timer(f"{TIMER_LEAVE}:{chat_id}", q.clock() + UNKNOWN_GROUP_GRACE)
+            else:
+                await sends.leave(q, chat_id)
+
+    async def whoami(self, person: Person) -> None:
+        await self.say(person, "whoami", id=person.id)
+
+    async def chat_id(self, person: Person, chat_id: int) -> None:
+        """/chatid in a group: only an admin learns the group's id (privately if possible)."""
+        config = self.config()
+        if not config.is_admin(person.id):
+            return
+        async with self.store.transaction() as q:
+            await sends.message(
+                q,
+                chat_id,
+                t(config.language, "chatid", chat=chat_id),
+                priority=sends.PRIORITY_CARD_EDIT,
+            )
 
     # --- languages -------------------------------------------------------------------------
 
@@ -282,6 +327,9 @@ class Desk:
             elif kind == TIMER_ALARM:
                 case_id, target, level = argument.split(":")
                 await self._alarm(q, key, int(case_id), target, int(level))
+            elif kind == TIMER_LEAVE:
+                if not self.is_moderator_space(int(argument)):
+                    await sends.leave(q, int(argument))
             elif kind == TIMER_CHOICE_EXPIRY:
                 report = await q.report(int(argument))
                 if report is not None and report.status == "choosing":

@@ -17,7 +17,7 @@ from bot import sends
 from bot.config import Config
 from bot.delivery import DeliveryError, Failure
 from bot.i18n import t
-from bot.models import Button, OutboxItem
+from bot.models import Button, OutboxItem, Rendered
 from bot.pacing import Pacer
 from bot.render import pointer_text, render_card
 from bot.store import Queries, Store
@@ -46,6 +46,8 @@ class Transport(Protocol):
     async def copy_messages(
         self, chat_id: int, from_chat_id: int, message_ids: list[int], reply_to: int | None
     ) -> list[int]: ...
+
+    async def leave_chat(self, chat_id: int) -> None: ...
 
 
 class Deferred(Exception):
@@ -163,6 +165,9 @@ class OutboxWorker:
                 await self._copy_evidence(row)
             elif row.kind == sends.KIND_POINTER:
                 await self._edit_to_pointer(row)
+            elif row.kind == sends.KIND_LEAVE:
+                await self.transport.leave_chat(row.chat_id)
+                await self._finish(row, "sent")
             else:
                 await self._finish(row, "failed", error=f"unknown kind {row.kind}")
         except DeliveryError as error:
@@ -213,7 +218,17 @@ class OutboxWorker:
         async with self.store.transaction() as q:
             await q.record_card(row.case_id, row.chat_id, message_id)
             await q.finish_outbox(row.id, "sent", result=[message_id])
+            await self._catch_up(q, row, rendered)
         await self._reachable(row.chat_id)
+
+    async def _catch_up(self, q: Queries, row: OutboxItem, sent: Rendered) -> None:
+        """The case may have changed while its card was in flight (an edit arriving then was
+        folded into this one): if what we sent is already stale, queue one more edit."""
+        assert row.case_id is not None
+        view = await q.case_view(row.case_id)
+        picker = await q.live_card_picker(row.case_id, row.chat_id)
+        if view is not None and render_card(view, self.config(), picker) != sent:
+            await sends.card_edit(q, row.chat_id, row.case_id)
 
     async def _card_message(self, q: Queries, row: OutboxItem) -> int | None:
         """The live card this row refers to; Deferred while that card is still to be posted."""
@@ -241,17 +256,18 @@ class OutboxWorker:
                 row.chat_id, message_id, rendered.text, rendered.buttons
             )
         except DeliveryError as error:
-            if error.failure is Failure.NOT_MODIFIED:
-                await self._finish(row, "sent", result=[message_id])
-                return
             if error.failure is Failure.TARGET_MISSING:
                 # Someone deleted the card: post it afresh so the case stays visible.
                 async with self.store.transaction() as q:
                     await q.finish_outbox(row.id, "failed", error=error.description)
                     await sends.new_card(q, row.chat_id, row.case_id)
                 return
-            raise
-        await self._finish(row, "sent", result=[message_id])
+            if error.failure is not Failure.NOT_MODIFIED:
+                raise
+        async with self.store.transaction() as q:
+            await q.finish_outbox(row.id, "sent", result=[message_id])
+            await self._catch_up(q, row, rendered)
+        await self._reachable(row.chat_id)
 
     async def _edit_to_pointer(self, row: OutboxItem) -> None:
         assert row.case_id is not None

@@ -44,11 +44,13 @@ class DeskRuntime:
         *,
         clock: Callable[[], float] = time.time,
         poll_timeout: int = 25,
+        request_timeout: float = 10.0,
     ) -> None:
         self.holder = ConfigHolder(config)
         self.token = token
         self.clock = clock
         self.poll_timeout = poll_timeout
+        self.request_timeout = request_timeout
         self.stop_event = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -56,10 +58,16 @@ class DeskRuntime:
         config = self.holder.get()
         self.store = await Store.open(config.storage.path, self.clock)
         self.desk = Desk(self.store, self.holder.get)
-        self.application = build_application(self.token, config.telegram.api_base_url, self.desk)
+        self.application = build_application(
+            self.token,
+            config.telegram.api_base_url,
+            self.desk,
+            request_timeout=self.request_timeout,
+        )
         self.worker = OutboxWorker(
             self.store, TelegramTransport(self.application.bot), self.holder.get, Pacer(self.clock)
         )
+        self.desk.chat_back_listeners.append(self.worker.resume)
         self.poller = Poller(self.application, self.store, poll_timeout=self.poll_timeout)
         self.poller.allowed_updates = ALLOWED_UPDATES
         self.timers = TimerRunner(self.desk)

@@ -18,6 +18,7 @@ KIND_CARD = "card"
 KIND_CARD_EDIT = "card_edit"
 KIND_EVIDENCE = "evidence"
 KIND_POINTER = "pointer"
+KIND_LEAVE = "leave"
 
 
 async def message(
@@ -104,3 +105,8 @@ async def question(q: Queries, chat_id: int, text: str, case_id: int) -> None:
         priority=PRIORITY_PERSON,
         case_id=case_id,
     )
+
+
+async def leave(q: Queries, chat_id: int) -> None:
+    """Leave a group the configuration does not name."""
+    await q.enqueue(chat_id, KIND_LEAVE, {}, priority=PRIORITY_CARD_EDIT)

@@ -23,6 +23,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.faults import crash_point
 from bot.identity import source_key
 from bot.migrations import MIGRATIONS
 from bot.models import (
@@ -789,6 +790,7 @@ class Store:
                 await self._db.execute("ROLLBACK")
                 raise
             await self._db.execute("COMMIT")
+            crash_point("commit")
         if queries.outbox_written:
             for listener in self._outbox_listeners:
                 listener()

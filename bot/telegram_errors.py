@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -11,6 +13,7 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery import DeliveryError, Failure
 
@@ -44,7 +47,10 @@ def classify(error: TelegramError) -> DeliveryError:
     description = error.message
     lowered = description.lower()
     if isinstance(error, RetryAfter):
-        seconds = error.retry_after
+        with warnings.catch_warnings():
+            # PTB warns that retry_after will become a timedelta; both forms are handled here.
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            seconds = error.retry_after
         wait = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
         return DeliveryError(Failure.RETRY_AFTER, description, retry_after=wait)
     if isinstance(error, ChatMigrated):

@@ -95,3 +95,6 @@ class TelegramTransport:
             return [copied.message_id]
         copies = await _call(lambda: self.bot.copy_messages(chat_id, from_chat_id, message_ids))
         return [c.message_id for c in copies]
+
+    async def leave_chat(self, chat_id: int) -> None:
+        await _call(lambda: self.bot.leave_chat(chat_id))

@@ -38,7 +38,7 @@ class Harness:
         return load_config(self.config_path)
 
     async def start(self) -> DeskRuntime:
-        kwargs: dict[str, Any] = {"poll_timeout": 1}
+        kwargs: dict[str, Any] = {"poll_timeout": 1, "request_timeout": 2.0}
         if self.clock is not None:
             kwargs["clock"] = self.clock
         self.runtime = DeskRuntime(self.config, self.fake.token, **kwargs)

@@ -53,6 +53,10 @@ class ScriptedTransport:
         self.calls.append(("copy", chat_id, (from_chat_id, message_ids, reply_to)))
         return [self.next_id + 1 + i for i in range(len(message_ids))]
 
+    async def leave_chat(self, chat_id: int) -> None:
+        self._maybe_fail()
+        self.calls.append(("leave", chat_id, None))
+
 
 def worker(
     store: Store, config: Config, transport: ScriptedTransport, clock: FakeClock

@@ -1,0 +1,36 @@
+"""Handlers for the desk's own membership and onboarding: ids, unknown groups."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.desk import Desk
+from bot.handlers.convert import person
+
+
+class AdminHandlers:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    async def my_chat_member(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot was added to, removed from, or changed in a chat."""
+        change = update.my_chat_member
+        if change is None or change.chat.type == "private":
+            return
+        await self.desk.bot_membership(
+            change.chat.id, change.new_chat_member.status, change.from_user.id
+        )
+
+    async def whoami(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """/whoami: anyone learns their Telegram id (to give to the admins)."""
+        user = update.effective_user
+        assert user is not None
+        await self.desk.whoami(person(user))
+
+    async def chat_id(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """/chatid in a group: an admin learns the group's id for the configuration."""
+        user = update.effective_user
+        chat = update.effective_chat
+        assert user is not None and chat is not None
+        await self.desk.chat_id(person(user), chat.id)
