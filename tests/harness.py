@@ -65,7 +65,7 @@ class Harness:
             async with runtime.store.read() as q:
                 if await q.unprocessed_updates(limit=1):
                     return False
-                return not await q.pending_outbox(limit=1)
+                return not (await q.outbox_counts()).get("pending")
 
         await self.fake.wait_for(quiet, timeout=seconds, description="the desk to go idle")
 
