@@ -90,7 +90,7 @@ async def test_a_reporter_who_blocked_the_bot_is_dropped_and_recorded(
             "SELECT blocked_at FROM users WHERE user_id=?", (DUA,)
         )
     assert counts.get("dropped") == 1
-    assert list(blocked)[0][0] is not None
+    assert next(iter(blocked))[0] is not None
 
 
 async def test_unreachable_group_holds_its_queue_alerts_once_and_resumes(
