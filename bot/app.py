@@ -13,7 +13,7 @@ from telegram.ext import (
 )
 
 from bot.desk import Desk
-from bot.handlers.admins import AdminHandlers
+from bot.handlers.admins import AdminHandlers, Reload
 from bot.handlers.errors import ErrorHandlers
 from bot.handlers.moderators import ModeratorHandlers
 from bot.handlers.reporters import ReporterHandlers
@@ -23,7 +23,12 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
 def build_application(
-    token: str, base_url: str, desk: Desk, *, request_timeout: float = 10.0
+    token: str,
+    base_url: str,
+    desk: Desk,
+    *,
+    reload: Reload | None = None,
+    request_timeout: float = 10.0,
 ) -> Application:  # type: ignore[type-arg]
     application = (
         ApplicationBuilder()
@@ -36,15 +41,19 @@ def build_application(
         .pool_timeout(request_timeout)
         .build()
     )
-    register_handlers(application, desk)
+    register_handlers(application, desk, reload)
     return application
 
 
-def register_handlers(application: Application, desk: Desk) -> None:  # type: ignore[type-arg]
+def register_handlers(
+    application: Application,  # type: ignore[type-arg]
+    desk: Desk,
+    reload: Reload | None = None,
+) -> None:
     reporters = ReporterHandlers(desk)
     moderators = ModeratorHandlers(desk)
     errors = ErrorHandlers(desk)
-    admins = AdminHandlers(desk)
+    admins = AdminHandlers(desk, reload)
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
 
@@ -56,6 +65,9 @@ def register_handlers(application: Application, desk: Desk) -> None:  # type: ig
     # Ids for onboarding: anyone's own id in private, a group's id for an admin.
     application.add_handler(CommandHandler("whoami", admins.whoami, filters=private))
     application.add_handler(CommandHandler("chatid", admins.chat_id, filters=groups))
+
+    # Admins: reload the configuration now.
+    application.add_handler(CommandHandler("reload", admins.reload, filters=private))
 
     # Reporters' commands, in their private chat.
     application.add_handler(CommandHandler("start", reporters.start, filters=private))

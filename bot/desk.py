@@ -6,8 +6,9 @@ writes what must be sent into the outbox. Nothing here talks to Telegram.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -113,6 +114,12 @@ class Desk:
         self.config = config
         # Told when moderator space may be reachable again (the outbox stops holding it).
         self.chat_back_listeners: list[Callable[[int], None]] = []
+        # Told when a user picks another language (their command menu follows).
+        self.language_listeners: list[Callable[[int], Awaitable[None]]] = []
+
+    async def language_for(self, user_id: int) -> str:
+        async with self.store.read() as q:
+            return await self.language_of(q, user_id)
 
     def is_moderator_space(self, chat_id: int) -> bool:
         moderation = self.config().moderation
@@ -137,6 +144,59 @@ class Desk:
                 await q.set_timer(f"{TIMER_LEAVE}:{chat_id}", q.clock() + UNKNOWN_GROUP_GRACE)
             else:
                 await sends.leave(q, chat_id)
+
+    async def config_rejected(self, error: str) -> None:
+        """An edit of the file was invalid: the admins hear exactly why, once per problem."""
+        config = self.config()
+        key = "alerted:config:" + hashlib.sha256(error.encode()).hexdigest()[:16]
+        async with self.store.transaction() as q:
+            if await q.get_meta(key) is not None:
+                return
+            await q.set_meta(key, "1")
+            for admin in config.admins:
+                language = await self.language_of(q, admin)
+                await sends.message(q, admin, t(language, "reload.rejected", errors=error))
+
+    async def config_applied(self, changed: list[str], restart: list[str]) -> None:
+        """A valid reload: say what changed in the moderator group."""
+        config = self.config()
+        async with self.store.transaction() as q:
+            await q.delete_meta_prefix("alerted:config:")
+            if not changed:
+                return
+            lines = [t(config.language, "reload.applied", keys=", ".join(changed))]
+            if restart:
+                lines.append(t(config.language, "reload.needs_restart", keys=", ".join(restart)))
+            await sends.message(
+                q, config.moderation.chat_id, "\n".join(lines), priority=sends.PRIORITY_CARD_EDIT
+            )
+
+    async def reload_reply(self, person: Person, ok: bool, changed: list[str], error: str) -> None:
+        """Answer the admin who sent /reload."""
+        if ok:
+            key, values = (
+                ("reload.done", {"keys": ", ".join(changed)})
+                if changed
+                else ("reload.unchanged", {})
+            )
+        else:
+            key, values = "reload.rejected", {"errors": error}
+        await self.say(person, key, **values)
+
+    async def health(self, problem_key: str, problem: str | None) -> None:
+        """A start-up check's verdict: alert the admins once per problem; forget it once fixed."""
+        config = self.config()
+        key = f"alerted:health:{problem_key}"
+        async with self.store.transaction() as q:
+            if problem is None:
+                await q.delete_meta(key)
+                return
+            if await q.get_meta(key) == problem:
+                return
+            await q.set_meta(key, problem)
+            for admin in config.admins:
+                language = await self.language_of(q, admin)
+                await sends.message(q, admin, t(language, "health.problem", problem=problem))
 
     async def whoami(self, person: Person) -> None:
         await self.say(person, "whoami", id=person.id)
@@ -270,6 +330,8 @@ class Desk:
                 return
             await q.choose_language(person.id, language)
             await sends.message(q, person.id, t(language, "lang.set"))
+        for listener in self.language_listeners:
+            await listener(person.id)
 
     async def status(self, person: Person, argument: str) -> None:
         """/status N: the reporter's view of one of their cases."""

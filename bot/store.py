@@ -630,6 +630,9 @@ class Queries:
             (key, value),
         )
 
+    async def delete_meta_prefix(self, prefix: str) -> None:
+        await self.db.execute("DELETE FROM meta WHERE substr(key, 1, ?) = ?", (len(prefix), prefix))
+
     async def delete_meta(self, key: str) -> None:
         await self.db.execute("DELETE FROM meta WHERE key=?", (key,))
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config, load_config
+from bot.outbox import cost
 from bot.runtime import DeskRuntime
 from tests.conftest import write_config
 from tests.factories import World
@@ -41,7 +42,7 @@ class Harness:
         kwargs: dict[str, Any] = {"poll_timeout": 1, "request_timeout": 2.0}
         if self.clock is not None:
             kwargs["clock"] = self.clock
-        self.runtime = DeskRuntime(self.config, self.fake.token, **kwargs)
+        self.runtime = DeskRuntime(str(self.config_path), self.fake.token, **kwargs)
         await self.runtime.start()
         return self.runtime
 
@@ -68,6 +69,40 @@ class Harness:
                 return not (await q.outbox_counts()).get("pending")
 
         await self.fake.wait_for(quiet, timeout=seconds, description="the desk to go idle")
+
+    async def settle(self, seconds: float = 10.0) -> None:
+        """Like `idle`, and also wait until no timer is due. With a fake clock (`clock=` with an
+        `advance` method), move it on just as far as Telegram's send limits hold the outbox (the
+        pacer runs on that clock), so paced sends go out without sleeping for real."""
+        runtime = self.runtime
+        assert runtime is not None
+        advance = getattr(self.clock, "advance", None)
+        held_polls = 0
+
+        async def quiet() -> bool:
+            nonlocal held_polls
+            if self.fake.pending_updates:
+                held_polls = 0
+                return False
+            async with runtime.store.read() as q:
+                if await q.unprocessed_updates(limit=1) or await q.due_timers(limit=1):
+                    held_polls = 0
+                    return False
+                if not (await q.outbox_counts()).get("pending"):
+                    return True
+                rows = await q.pending_outbox()
+            waits = [runtime.worker.pacer.wait(row.chat_id, cost(row)) for row in rows]
+            if advance is None or not waits or min(waits) <= 0:
+                held_polls = 0
+                return False
+            held_polls += 1
+            if held_polls >= 5:  # held for a while, not just a send in flight
+                held_polls = 0
+                advance(min(waits))
+                runtime.worker.wake()
+            return False
+
+        await self.fake.wait_for(quiet, timeout=seconds, description="the desk to settle")
 
     # --- reading what the bot sent ---------------------------------------------------------
 

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.desk import Desk
 from bot.handlers.convert import person
+from bot.reloading import ReloadResult
+
+Reload = Callable[[str], Awaitable[ReloadResult]]
 
 
 class AdminHandlers:
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: Desk, reload: Reload | None) -> None:
         self.desk = desk
+        self.reload_config = reload
+
+    async def reload(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        """/reload: an admin re-reads the configuration file now."""
+        user = update.effective_user
+        assert user is not None
+        if not self.desk.config().is_admin(user.id) or self.reload_config is None:
+            await self.desk.say(person(user), "reload.not_admin")
+            return
+        result = await self.reload_config("/reload")
+        await self.desk.reload_reply(person(user), result.ok, result.changed, result.error)
 
     async def my_chat_member(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """The bot was added to, removed from, or changed in a chat."""
