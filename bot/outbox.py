@@ -19,12 +19,16 @@ from bot.delivery import DeliveryError, Failure
 from bot.i18n import t
 from bot.models import Button, OutboxItem, Rendered
 from bot.pacing import Pacer
-from bot.render import pointer_text, render_card
+from bot.render import pointer_text, render_card, render_digest
 from bot.store import Queries, Store
 
 log = logging.getLogger(__name__)
 
 HOLD_RETRY_SECONDS = 60.0
+# When this many new cards wait for one group, they are listed in a digest first: one message
+# makes them all visible, and their full cards follow as Telegram's 20-a-minute budget allows.
+DIGEST_THRESHOLD = 3
+DIGEST_MAX_CASES = 30
 MAX_BACKOFF_SECONDS = 60.0
 
 
@@ -146,12 +150,32 @@ class OutboxWorker:
                 blocked_chats.add(row.chat_id)
                 soonest = min(soonest, wait)
                 continue
+            if await self._digest_instead(row):
+                return 0.0
             try:
                 await self.deliver(row)
             except Deferred:
                 continue
             return 0.0
         return soonest
+
+    async def _digest_instead(self, row: OutboxItem) -> bool:
+        """A flood of new cards for a group becomes a digest first (see DIGEST_THRESHOLD)."""
+        if row.kind != sends.KIND_CARD or row.priority != sends.PRIORITY_NEW_CARD:
+            return False
+        async with self.store.transaction() as q:
+            waiting = await q.undigested_cards(row.chat_id, sends.PRIORITY_NEW_CARD)
+            if len(waiting) < DIGEST_THRESHOLD:
+                return False
+            listed = waiting[:DIGEST_MAX_CASES]
+            await q.move_to_backlog(row.chat_id, listed, sends.PRIORITY_BACKLOG_BASE)
+            await q.enqueue(
+                row.chat_id,
+                sends.KIND_DIGEST,
+                {"case_ids": [case.id for case in listed]},
+                priority=sends.PRIORITY_CARD_EDIT,
+            )
+        return True
 
     async def deliver(self, row: OutboxItem) -> None:
         try:
@@ -165,6 +189,8 @@ class OutboxWorker:
                 await self._copy_evidence(row)
             elif row.kind == sends.KIND_POINTER:
                 await self._edit_to_pointer(row)
+            elif row.kind == sends.KIND_DIGEST:
+                await self._send_digest(row)
             elif row.kind == sends.KIND_LEAVE:
                 await self.transport.leave_chat(row.chat_id)
                 await self._finish(row, "sent")
@@ -268,6 +294,14 @@ class OutboxWorker:
             await q.finish_outbox(row.id, "sent", result=[message_id])
             await self._catch_up(q, row, rendered)
         await self._reachable(row.chat_id)
+
+    async def _send_digest(self, row: OutboxItem) -> None:
+        async with self.store.read() as q:
+            views = [await q.case_view(int(case_id)) for case_id in row.payload["case_ids"]]
+        rendered = render_digest([v for v in views if v is not None], self.config())
+        self.pacer.record(row.chat_id)
+        message_id = await self.transport.send_message(row.chat_id, rendered.text, rendered.buttons)
+        await self._finish(row, "sent", result=[message_id])
 
     async def _edit_to_pointer(self, row: OutboxItem) -> None:
         assert row.case_id is not None

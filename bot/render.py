@@ -318,3 +318,39 @@ def queue_text(
 
 def pointer_text(case_id: int, language: str) -> Markup:
     return t(language, "card.pointer", case=case_id)
+
+
+DIGEST_TITLE_LIMIT = 40
+
+
+def short_origin(origin: Origin, language: str) -> str:
+    """A few words naming where content came from: a title or name, and an @username."""
+    name = origin.title or origin.sender_name
+    parts = [escape(clip(name, DIGEST_TITLE_LIMIT))] if name else []
+    if origin.username:
+        parts.append(f"@{escape(origin.username)}")
+    if not parts:
+        parts.append(plain(language, f"origin.short.{origin.type}"))
+    return " ".join(parts)
+
+
+def render_digest(views: Sequence[CaseView], config: Config) -> Rendered:
+    """Many new cases in one message: a line each, and a button each that posts its card."""
+    language = config.language
+    lines: list[str] = [t(language, "digest.title", count=len(views))]
+    for view in views:
+        case = view.case
+        origin = short_origin(view.origins[0], language) if view.origins else ""
+        lines.append(
+            t(
+                language,
+                "digest.line",
+                case=case.id,
+                category=category_label(config, case.category, language),
+                priority=case.priority,
+                origin=Markup(origin),
+            )
+        )
+    buttons = [Button(f"#{v.case.id}", encode_action(Action.POST, v.case.id)) for v in views]
+    rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
+    return Rendered(fit_lines(lines, MESSAGE_LIMIT), rows)

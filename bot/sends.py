@@ -12,6 +12,9 @@ from bot.store import Queries
 PRIORITY_PERSON = 0
 PRIORITY_CARD_EDIT = 1
 PRIORITY_NEW_CARD = 2
+# Cards already listed in a digest wait here, most urgent category first, as the group's budget
+# allows (10 + the category's priority, 1..9).
+PRIORITY_BACKLOG_BASE = 10
 
 KIND_MESSAGE = "message"
 KIND_CARD = "card"
@@ -19,6 +22,7 @@ KIND_CARD_EDIT = "card_edit"
 KIND_EVIDENCE = "evidence"
 KIND_POINTER = "pointer"
 KIND_LEAVE = "leave"
+KIND_DIGEST = "digest"
 
 
 async def message(

@@ -565,6 +565,24 @@ class Queries:
             params.append(before_id)
         return await self._one(sql, params) is not None
 
+    async def undigested_cards(self, chat_id: int, priority: int) -> list[Case]:
+        """Cases whose new card still waits at `priority`, most urgent category first."""
+        rows = await self._all(
+            "SELECT cases.* FROM outbox JOIN cases ON cases.id = outbox.case_id"
+            " WHERE outbox.state='pending' AND outbox.kind='card' AND outbox.chat_id=?"
+            " AND outbox.priority=? ORDER BY cases.priority, cases.id",
+            (chat_id, priority),
+        )
+        return [_case(r) for r in rows]
+
+    async def move_to_backlog(self, chat_id: int, cases: Iterable[Case], base: int) -> None:
+        """A digest lists these cases: their cards and evidence wait behind newer ones."""
+        await self.db.executemany(
+            "UPDATE outbox SET priority=? WHERE state='pending' AND chat_id=? AND case_id=?"
+            " AND kind IN ('card', 'evidence')",
+            [(base + case.priority, chat_id, case.id) for case in cases],
+        )
+
     async def pending_outbox(self, limit: int = 200) -> list[OutboxItem]:
         rows = await self._all(
             "SELECT * FROM outbox WHERE state='pending' AND not_before<=?"
