@@ -25,10 +25,15 @@ from bot.store import Queries, Store
 log = logging.getLogger(__name__)
 
 HOLD_RETRY_SECONDS = 60.0
-# When this many new cards wait for one group, they are listed in a digest first: one message
-# makes them all visible, and their full cards follow as Telegram's 20-a-minute budget allows.
+# A group takes about 20 messages a minute. New cases are posted as full cards (card + evidence)
+# only while the budget has room beyond a reserve kept for decisions' edits and digests; past
+# that, or when several wait at once, they are listed in a digest (one message, every case
+# visible with its own #N button), and their full cards follow by urgency as budget frees up.
+GROUP_RESERVE = 6
 DIGEST_THRESHOLD = 3
 DIGEST_MAX_CASES = 30
+# In a flood, a digest waits this long for more cases to gather, unless it is already full.
+DIGEST_INTERVAL_SECONDS = 10.0
 MAX_BACKOFF_SECONDS = 60.0
 
 
@@ -88,6 +93,7 @@ class OutboxWorker:
         self.pacer = pacer
         self.clock = store.clock
         self.held_until: dict[int, float] = {}
+        self.last_digest: dict[int, float] = {}
         self._wake = asyncio.Event()
         store.on_outbox_written(self.wake)
 
@@ -145,13 +151,15 @@ class OutboxWorker:
                     soonest = min(soonest, held - now)
                     continue
                 del self.held_until[row.chat_id]
-            wait = self.pacer.wait(row.chat_id, cost(row))
+            wait = self.pacer.wait(row.chat_id, cost(row) + self._reserve_for(row))
+            if wait == 0:
+                wait = await self._digest_instead(row)
             if wait > 0:
                 blocked_chats.add(row.chat_id)
                 soonest = min(soonest, wait)
                 continue
-            if await self._digest_instead(row):
-                return 0.0
+            if wait < 0:
+                return 0.0  # a digest was queued in place of this card
             try:
                 await self.deliver(row)
             except Deferred:
@@ -159,14 +167,33 @@ class OutboxWorker:
             return 0.0
         return soonest
 
-    async def _digest_instead(self, row: OutboxItem) -> bool:
-        """A flood of new cards for a group becomes a digest first (see DIGEST_THRESHOLD)."""
-        if row.kind != sends.KIND_CARD or row.priority != sends.PRIORITY_NEW_CARD:
-            return False
+    @staticmethod
+    def _reserve_for(row: OutboxItem) -> int:
+        """Cards from the backlog leave the group's reserve alone."""
+        if row.chat_id < 0 and row.priority >= sends.PRIORITY_BACKLOG_BASE:
+            return GROUP_RESERVE
+        return 0
+
+    async def _digest_instead(self, row: OutboxItem) -> float:
+        """For a new card in a group: 0 to post it as it is, a positive wait while a digest
+        gathers cases, or -1 when a digest was queued in its place (see GROUP_RESERVE)."""
+        if (
+            row.kind != sends.KIND_CARD
+            or row.priority != sends.PRIORITY_NEW_CARD
+            or row.chat_id >= 0
+        ):
+            return 0.0
+        async with self.store.read() as q:
+            waiting = await q.undigested_cards(row.chat_id, sends.PRIORITY_NEW_CARD)
+        roomy = self.pacer.wait(row.chat_id, 2 + GROUP_RESERVE) == 0
+        if len(waiting) < DIGEST_THRESHOLD and roomy:
+            return 0.0
+        since = self.clock() - self.last_digest.get(row.chat_id, float("-inf"))
+        if len(waiting) < DIGEST_MAX_CASES and since < DIGEST_INTERVAL_SECONDS:
+            return DIGEST_INTERVAL_SECONDS - since
+        self.last_digest[row.chat_id] = self.clock()
         async with self.store.transaction() as q:
             waiting = await q.undigested_cards(row.chat_id, sends.PRIORITY_NEW_CARD)
-            if len(waiting) < DIGEST_THRESHOLD:
-                return False
             listed = waiting[:DIGEST_MAX_CASES]
             await q.move_to_backlog(row.chat_id, listed, sends.PRIORITY_BACKLOG_BASE)
             await q.enqueue(
@@ -175,7 +202,7 @@ class OutboxWorker:
                 {"case_ids": [case.id for case in listed]},
                 priority=sends.PRIORITY_CARD_EDIT,
             )
-        return True
+        return -1.0
 
     async def deliver(self, row: OutboxItem) -> None:
         try:

@@ -218,3 +218,42 @@ async def test_group_pacing_keeps_twenty_a_minute(
     clock.advance(60)
     await drain(w, clock)
     assert len(transport.calls) == 25
+
+
+async def test_a_flood_of_new_cards_becomes_a_digest_first(
+    store: Store, config: Config, clock: FakeClock
+) -> None:
+    transport = ScriptedTransport()
+    w = worker(store, config, transport, clock)
+    async with store.transaction() as q:
+        for category, priority in (
+            ("fraud", 3),
+            ("terrorism", 1),
+            ("other", 4),
+            ("hate_speech", 2),
+        ):
+            case_id = await q.insert_case(category, priority)
+            await sends.new_card(q, GROUP, case_id)
+            await sends.evidence(q, GROUP, case_id, SATU, [case_id])
+    await drain(w, clock, rounds=40)
+    group = [c for c in transport.calls if c[1] == GROUP]
+    digest = str(group[0][2])
+    assert digest.count("<b>#") == 4
+    assert digest.index("#2") < digest.index("#4") < digest.index("#1") < digest.index("#3")
+    cards = [str(c[2]).split("</b>")[0] for c in group[1:] if c[0] == "send"]
+    assert cards == ["<b>#2", "<b>#4", "<b>#1", "<b>#3"]  # by urgency, each with its evidence
+    assert [c[0] for c in group[1:]] == ["send", "copy"] * 4
+
+
+async def test_a_few_new_cards_are_posted_directly(
+    store: Store, config: Config, clock: FakeClock
+) -> None:
+    transport = ScriptedTransport()
+    w = worker(store, config, transport, clock)
+    async with store.transaction() as q:
+        for _ in range(2):
+            case_id = await q.insert_case("fraud", 3)
+            await sends.new_card(q, GROUP, case_id)
+    await drain(w, clock)
+    assert all("new cases" not in str(c[2]) for c in transport.calls)
+    assert len(transport.calls) == 2

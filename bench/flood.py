@@ -1,0 +1,305 @@
+"""Flood benchmark: is every case visible to moderators within a minute, under Telegram's limits?
+
+Runs `python -m bot` as a process against the fake Bot API (tests/fake_telegram.py) with
+Telegram's limits enforced (20 messages a minute into a group, about 1 a second into a private
+chat, 30 a second overall) and measures, per workload:
+
+- cases visible to moderators 60 s after the first report (a card, or a digest line with its own
+  #N button, as ../shared/product.md defines "visible"),
+- acknowledgement latency p50 / p95 (from the /report reaching Telegram to the bot's answer),
+- 429s the bot provoked,
+and, with the limits lifted, how many reports a second the desk takes in and acknowledges.
+
+Run:  .venv/bin/python -m bench.flood            (all workloads, about four minutes)
+      .venv/bin/python -m bench.flood --only A   (one workload)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import random
+import re
+import signal
+import sqlite3
+import statistics
+import sys
+import tempfile
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.factories import World, next_date, origin_channel, origin_hidden_user, origin_user
+from tests.fake_telegram import FakeTelegram
+
+REPO = Path(__file__).resolve().parent.parent
+GROUP = -1001234567890
+REPORTERS = [700001 + i for i in range(20)]
+ACK = re.compile(r"#(\d+)")
+CARD = re.compile(r"^#(\d+) · ")
+
+
+@dataclass
+class Result:
+    workload: str
+    reports: int
+    distinct_cases: int
+    visible_after_60s: int
+    ack_p50_s: float
+    ack_p95_s: float
+    acks_missing: int
+    rate_limited_429: int
+    group_messages_first_minute: int
+
+
+def config_text(tmp: Path, base_url: str) -> str:
+    reporters = "\n".join(
+        f"  - {{id: {rid}, name: Liaison {i}, organization: Org {i % 4}, language: en}}"
+        for i, rid in enumerate(REPORTERS)
+    )
+    return (
+        f"telegram:\n  api_base_url: {base_url}\n"
+        f"moderation:\n  chat_id: {GROUP}\n  moderators: [111111, 222222]\n"
+        f"admins: [111111]\nreporters:\n{reporters}\n"
+        f"storage:\n  path: {tmp / 'desk.sqlite3'}\n"
+    )
+
+
+async def start_bot(tg: FakeTelegram, tmp: Path) -> asyncio.subprocess.Process:
+    config = tmp / "config.yaml"
+    config.write_text(config_text(tmp, tg.base_url), "utf-8")
+    env = {**os.environ, "BOT_TOKEN": tg.token}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(config),
+        "--log-level",
+        "WARNING",
+        cwd=REPO,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=(tmp / "bot.log").open("wb"),
+    )
+    await tg.wait_for(lambda: tg.calls_to("getUpdates"), timeout=30)
+    return process
+
+
+def world_for(tg: FakeTelegram) -> World:
+    world = World.build(tg)
+    for rid in REPORTERS:
+        tg.add_user(rid, f"Liaison {rid}")
+        world.start(rid)
+    return world
+
+
+def plan_a(world: World) -> list[tuple[int, list[dict[str, Any]]]]:
+    """100 distinct channel posts, 20 reporters x 5, round robin."""
+    plan = []
+    for n in range(100):
+        reporter = REPORTERS[n % 20]
+        plan.append(
+            (
+                reporter,
+                [{"forward_origin": origin_channel(world.bad_news, 5000 + n), "text": f"post {n}"}],
+            )
+        )
+    return plan
+
+
+def plan_b(world: World, rng: random.Random) -> list[tuple[int, list[dict[str, Any]]]]:
+    """Mixed origins and albums; 30% repeat content another reporter already reported."""
+    originals: list[list[dict[str, Any]]] = []
+    plan: list[tuple[int, list[dict[str, Any]]]] = []
+    for n in range(100):
+        reporter = REPORTERS[n % 20]
+        if originals and rng.random() < 0.3:
+            plan.append((reporter, rng.choice(originals)))
+            continue
+        kind = n % 4
+        date = next_date()
+        if kind == 0:
+            items = [{"forward_origin": origin_channel(world.bad_news, 9000 + n), "text": f"c{n}"}]
+        elif kind == 1:
+            items = [{"forward_origin": origin_user(world.stranger, date), "text": f"user {n}"}]
+        elif kind == 2:
+            items = [{"forward_origin": origin_hidden_user(f"Anon {n}", date), "text": f"h {n}"}]
+        else:
+            album = f"album-{n}-{date}"
+            items = [
+                {
+                    "forward_origin": origin_channel(world.secret_cell, 9500 + 3 * n + i),
+                    "photo": True,
+                    "media_group_id": album,
+                }
+                for i in range(3)
+            ]
+        originals.append(items)
+        plan.append((reporter, items))
+    return plan
+
+
+async def run_plan(
+    tg: FakeTelegram, plan: list[tuple[int, list[dict[str, Any]]]], spread_seconds: float
+) -> tuple[float, dict[int, list[float]]]:
+    """Send the plan evenly over `spread_seconds`; returns the start and per-reporter send times."""
+    sent: dict[int, list[float]] = defaultdict(list)
+    start = tg.now()
+    gap = spread_seconds / len(plan)
+    for index, (reporter, items) in enumerate(plan):
+        target = start + index * gap
+        await asyncio.sleep(max(0.0, target - tg.now()))
+        for item in items:
+            tg.send_message(reporter, **item)
+        tg.send_message(reporter, text="/report terrorism")
+        sent[reporter].append(tg.now())
+    return start, sent
+
+
+def ack_latencies(tg: FakeTelegram, sent: dict[int, list[float]]) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    missing = 0
+    for reporter, times in sent.items():
+        acks = [
+            c.at
+            for c in tg.calls_to("sendMessage", reporter)
+            if c.ok and ACK.search(str(c.params.get("text", "")))
+        ]
+        for i, sent_at in enumerate(times):
+            if i < len(acks):
+                latencies.append(acks[i] - sent_at)
+            else:
+                missing += 1
+    return latencies, missing
+
+
+def visible_cases(tg: FakeTelegram, until: float) -> tuple[set[int], int]:
+    """Case numbers a moderator could see and open in the group by `until`."""
+    visible: set[int] = set()
+    messages = 0
+    for call in tg.calls_to("sendMessage", GROUP) + tg.calls_to("copyMessage", GROUP):
+        if not call.ok or call.at > until:
+            continue
+        messages += 1
+        if call.method != "sendMessage":
+            continue
+        text = str(call.params.get("text", ""))
+        plain = re.sub(r"<[^>]+>", "", text)
+        if match := CARD.match(plain):
+            visible.add(int(match[1]))
+        markup = call.params.get("reply_markup") or {}
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                data = str(button.get("callback_data", ""))
+                if data.startswith("v1:p:") and f"#{data[5:]}" in plain:
+                    visible.add(int(data[5:]))
+    messages += sum(
+        len(c.params.get("message_ids", []))
+        for c in tg.calls_to("copyMessages", GROUP)
+        if c.ok and c.at <= until
+    )
+    return visible, messages
+
+
+async def workload(name: str, rng: random.Random) -> Result:
+    tg = FakeTelegram(enforce_rate_limits=True)
+    await tg.start()
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        world = world_for(tg)
+        process = await start_bot(tg, tmp)
+        try:
+            plan = plan_a(world) if name == "A" else plan_b(world, rng)
+            start, sent = await run_plan(tg, plan, spread_seconds=20.0)
+            await asyncio.sleep(max(0.0, start + 60.0 - tg.now()))
+            visible, group_messages = visible_cases(tg, start + 60.0)
+            latencies, missing = ack_latencies(tg, sent)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            await process.wait()
+        with sqlite3.connect(tmp / "desk.sqlite3") as db:
+            distinct = db.execute("SELECT COUNT(*) FROM cases").fetchone()[0]
+    await tg.stop()
+    quantiles = statistics.quantiles(latencies, n=20) if len(latencies) > 1 else [0.0] * 19
+    return Result(
+        workload=name,
+        reports=len(plan),
+        distinct_cases=distinct,
+        visible_after_60s=len(visible),
+        ack_p50_s=round(statistics.median(latencies), 3) if latencies else 0.0,
+        ack_p95_s=round(quantiles[18], 3),
+        acks_missing=missing,
+        rate_limited_429=tg.rate_limited,
+        group_messages_first_minute=group_messages,
+    )
+
+
+async def throughput(reports: int = 400) -> dict[str, float]:
+    """Limits lifted: reports taken in (recorded as cases) and acknowledged per second."""
+    tg = FakeTelegram(enforce_rate_limits=False)
+    await tg.start()
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        world = world_for(tg)
+        process = await start_bot(tg, tmp)
+        try:
+            start = tg.now()
+            for n in range(reports):
+                reporter = REPORTERS[n % 20]
+                world.forward_channel_post(reporter, world.bad_news, 20000 + n, text=f"t{n}")
+                tg.send_message(reporter, text="/report fraud")
+
+            def acked() -> int:
+                return sum(
+                    1
+                    for r in REPORTERS
+                    for c in tg.calls_to("sendMessage", r)
+                    if c.ok and ACK.search(str(c.params.get("text", "")))
+                )
+
+            await tg.wait_for(lambda: tg.pending_updates == 0, timeout=120)
+            await tg.wait_for(lambda: acked() >= reports, timeout=300)
+            acked_at = tg.now()
+        finally:
+            process.send_signal(signal.SIGTERM)
+            await process.wait()
+        with sqlite3.connect(tmp / "desk.sqlite3") as db:
+            first, last = db.execute(
+                "SELECT MIN(created_at), MAX(created_at) FROM cases"
+            ).fetchone()
+    await tg.stop()
+    return {
+        "reports": reports,
+        "intake_reports_per_s": round(reports / max(last - first, 1e-9), 1),
+        "acknowledged_reports_per_s": round(reports / (acked_at - start), 1),
+    }
+
+
+async def main() -> None:
+    # The fake logs the connections a stopping bot drops; they are expected here.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["A", "B", "T"], help="one workload (T: throughput)")
+    args = parser.parse_args()
+    rng = random.Random(7)
+    results: list[dict[str, Any]] = []
+    for name in ("A", "B"):
+        if args.only in (None, name):
+            result = await workload(name, rng)
+            results.append(asdict(result))
+            print(json.dumps(asdict(result)), flush=True)
+    if args.only in (None, "T"):
+        figures = await throughput()
+        results.append(figures)
+        print(json.dumps(figures), flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
