@@ -25,7 +25,15 @@ from bot.cases import (
 from bot.config import Config, Reporter
 from bot.i18n import LANGUAGES, Markup, escape, normalize_language, plain, t
 from bot.models import UNDECIDED, Button, Case, IncomingItem, Item, State
-from bot.render import FREE_TEXT, outcome_text, queue_text, reason_label, reporter_status
+from bot.render import (
+    FREE_TEXT,
+    REPORTER_TEXT_LIMIT,
+    clip,
+    outcome_text,
+    queue_text,
+    reason_label,
+    reporter_status,
+)
 from bot.store import Queries, Store
 
 
@@ -345,10 +353,11 @@ class Desk:
             if case is None:
                 await sends.message(q, person.id, t(language, "status.not_found", case=case_id))
                 return
-            await sends.message(q, person.id, reporter_status(language, case))
+            await sends.message(q, person.id, reporter_status(language, case, self.config()))
 
     async def my_cases(self, person: Person) -> None:
         """/mycases: a reporter's recent cases and where each stands."""
+        config = self.config()
         async with self.store.transaction() as q:
             language = await self._meet(q, person)
             cases = await q.cases_of_reporter(person.id)
@@ -356,7 +365,7 @@ class Desk:
                 await sends.message(q, person.id, t(language, "mycases.none"))
                 return
             lines = [t(language, "mycases.title")]
-            lines += [reporter_status(language, case, short=True) for case in cases]
+            lines += [reporter_status(language, case, config, short=True) for case in cases]
             await sends.message(q, person.id, "\n".join(lines))
 
     async def fire(self, key: str, due: float) -> None:
@@ -515,6 +524,8 @@ class Desk:
             await sends.message(q, report.chat_id, t(language, "report.ack_repeat", case=case.id))
             return ReportOutcome(ReportResult.REPEATED, case.id)
 
+        on_case = {i.identity for i in await q.items_of_case(case.id) if i.report_id != report_id}
+        new_items = [item.message_id for item in items if item.identity not in on_case]
         await q.set_report_case(report_id, case.id, "open")
         if priority < case.priority:
             await q.update_case_if(case.id, UNDECIDED, category=category, priority=priority)
@@ -522,8 +533,10 @@ class Desk:
         await q.add_event(case.id, "joined", actor_id=reporter.id, actor_name=reporter.name)
         await sends.message(q, report.chat_id, t(language, "report.ack_joined", case=case.id))
         for chat in await q.card_chats(case.id):
-            await sends.card_edit(q, chat, case.id)
-            await sends.evidence(q, chat, case.id, report.chat_id, message_ids)
+            # Another reporter on the card is worth showing, not worth a decision's urgency.
+            await sends.card_edit(q, chat, case.id, priority=sends.PRIORITY_REFRESH)
+            if new_items:  # copies of content the group already has would only spend budget
+                await sends.evidence(q, chat, case.id, report.chat_id, new_items)
         return ReportOutcome(ReportResult.JOINED, case.id)
 
     # --- moderation ------------------------------------------------------------------------
@@ -552,6 +565,7 @@ class Desk:
                 return ActOutcome(ActResult.DONE, plain(lang, "press.choose_reason"))
             if action is Action.CANCEL:
                 await q.set_picker(case.id, chat_id, None)
+                await q.delete_prompts(case.id, chat_id)
                 await sends.card_edit(q, chat_id, case.id)
                 return ActOutcome(ActResult.DONE, plain(lang, "press.cancelled"))
             if action is Action.REASON:
@@ -737,11 +751,8 @@ class Desk:
         second_tier = config.moderation.escalation_chat_id
         if second_tier is not None and second_tier not in await q.card_chats(case.id):
             await sends.new_card(q, second_tier, case.id)
-            for report in await q.reports_of_case(case.id):
-                items = await q.items_of_report(report.id)
-                await sends.evidence(
-                    q, second_tier, case.id, report.chat_id, [i.message_id for i in items]
-                )
+            for from_chat, message_ids in await evidence_batches(q, case.id):
+                await sends.evidence(q, second_tier, case.id, from_chat, message_ids)
         await self._record(q, case.id, "escalated", moderator, note)
         if second_tier is None:
             on_duty = ", ".join(mention(uid, str(uid)) for uid in config.moderation.on_duty)
@@ -769,7 +780,12 @@ class Desk:
             await sends.question(
                 q,
                 reporter_id,
-                t(language, "question.to_reporter", case=case.id, text=question),
+                t(
+                    language,
+                    "question.to_reporter",
+                    case=case.id,
+                    text=clip(question, REPORTER_TEXT_LIMIT),
+                ),
                 case.id,
             )
 
@@ -800,6 +816,8 @@ class Desk:
             decided_by_name=None,
             decided_at=None,
             decision_reason=None,
+            claimed_by=None,
+            claimed_by_name=None,
             clock_start=q.clock(),
             first_action_at=None,
             paused_seconds=0.0,
@@ -918,15 +936,9 @@ class Desk:
             await q.retire_cards(case_id, chat_id)
             await sends.pointer(q, chat_id, case_id, old)
         await sends.new_card(q, chat_id, case_id, priority=sends.PRIORITY_CARD_EDIT)
-        for report in await q.reports_with_items(case_id):
-            items = await q.items_of_report(report.id)
+        for from_chat, message_ids in await evidence_batches(q, case_id):
             await sends.evidence(
-                q,
-                chat_id,
-                case_id,
-                report.chat_id,
-                [i.message_id for i in items],
-                priority=sends.PRIORITY_CARD_EDIT,
+                q, chat_id, case_id, from_chat, message_ids, priority=sends.PRIORITY_CARD_EDIT
             )
 
     # --- reporters adding to a case --------------------------------------------------------
@@ -1009,7 +1021,7 @@ class Desk:
             await q.cancel_timer(f"{TIMER_DRAFT_EXPIRY}:{person.id}")
             await self._attach_evidence(q, case_id, chat_id, [i.message_id for i in items])
             actor = Person(reporter.id, reporter.name)
-            detail = t(language, "add.detail", count=len(items))
+            detail = plain(config.language, "add.detail", count=len(items))
             if case.state is State.WAITING:
                 await self._resume(q, case, actor, "answered", detail)
             else:
@@ -1022,6 +1034,18 @@ class Desk:
                 )
                 await self._refresh_cards(q, case_id)
             await sends.message(q, chat_id, t(language, "add.done", case=case_id, count=len(items)))
+
+
+async def evidence_batches(q: Queries, case_id: int) -> list[tuple[int, list[int]]]:
+    """The case's evidence as copy batches (chat, message ids), each distinct item once."""
+    seen: set[str] = set()
+    batches: list[tuple[int, list[int]]] = []
+    for report in await q.reports_with_items(case_id):
+        fresh = [i for i in await q.items_of_report(report.id) if i.identity not in seen]
+        seen.update(i.identity for i in fresh)
+        if fresh:
+            batches.append((report.chat_id, [i.message_id for i in fresh]))
+    return batches
 
 
 def mention(user_id: int, name: str) -> str:

@@ -169,8 +169,8 @@ class OutboxWorker:
 
     @staticmethod
     def _reserve_for(row: OutboxItem) -> int:
-        """Cards from the backlog leave the group's reserve alone."""
-        if row.chat_id < 0 and row.priority >= sends.PRIORITY_BACKLOG_BASE:
+        """Backlog cards and detail-only edits leave the group's reserve alone."""
+        if row.chat_id < 0 and row.priority >= sends.PRIORITY_REFRESH:
             return GROUP_RESERVE
         return 0
 
@@ -186,6 +186,7 @@ class OutboxWorker:
         async with self.store.read() as q:
             waiting = await q.undigested_cards(row.chat_id, sends.PRIORITY_NEW_CARD)
         roomy = self.pacer.wait(row.chat_id, 2 + GROUP_RESERVE) == 0
+        log.debug("new card for %s: %d waiting, roomy=%s", row.chat_id, len(waiting), roomy)
         if len(waiting) < DIGEST_THRESHOLD and roomy:
             return 0.0
         since = self.clock() - self.last_digest.get(row.chat_id, float("-inf"))

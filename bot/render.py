@@ -20,6 +20,8 @@ MAX_ORIGINS_SHOWN = 8
 MAX_NOTES_SHOWN = 5
 MAX_HISTORY_SHOWN = 20
 DETAIL_LIMIT = 300
+# Moderators' own words (a reason, a question) in a message to a reporter.
+REPORTER_TEXT_LIMIT = 1500
 # A decision_reason starting with this holds a moderator's typed reason instead of a code.
 FREE_TEXT = "text:"
 
@@ -187,7 +189,8 @@ def render_card(view: CaseView, config: Config, picker: str | None = None) -> Re
     shown = ", ".join(reporters[:MAX_REPORTERS_SHOWN])
     if len(reporters) > MAX_REPORTERS_SHOWN:
         shown += f" +{len(reporters) - MAX_REPORTERS_SHOWN}"
-    head.append(t(language, "card.reporters", names=shown, count=len(view.reports)))
+    reports = sum(1 for r in view.reports if r.status == "open")
+    head.append(t(language, "card.reporters", names=shown, count=reports))
 
     notes = [r for r in view.reports if r.note.strip()]
     origins = view.origins
@@ -261,15 +264,20 @@ def outcome_text(language: str, case: Case, config: Config) -> Markup:
         language,
         f"outcome.{case.state.value}",
         case=case.id,
-        reason=reason_label(config, case, language) or "—",
+        reason=clip(reason_label(config, case, language) or "—", REPORTER_TEXT_LIMIT),
         time=format_time(case.decided_at or case.created_at),
     )
 
 
-def reporter_status(language: str, case: Case, *, short: bool = False) -> Markup:
-    """A case as its reporter sees it: never who handles it, never "escalated"."""
+def reporter_status(language: str, case: Case, config: Config, *, short: bool = False) -> Markup:
+    """A case as its reporter sees it: never who handles it, never "escalated"; a decision
+    comes with its reason."""
     if case.state.decided:
         phase = plain(language, f"status.phase.{case.state.value}")
+        reason = reason_label(config, case, language)
+        if reason:
+            limit = NOTE_LIMIT if not short else 80
+            phase = plain(language, "status.with_reason", phase=phase, reason=clip(reason, limit))
     elif case.state is State.WAITING:
         phase = plain(language, "status.phase.waiting")
     elif case.first_action_at is not None:

@@ -12,9 +12,11 @@ from bot.store import Queries
 PRIORITY_PERSON = 0
 PRIORITY_CARD_EDIT = 1
 PRIORITY_NEW_CARD = 2
+# Edits that only add detail (another reporter joined) wait with the backlog, below.
+PRIORITY_REFRESH = 10
 # Cards already listed in a digest wait here, most urgent category first, as the group's budget
 # allows (10 + the category's priority, 1..9).
-PRIORITY_BACKLOG_BASE = 10
+PRIORITY_BACKLOG_BASE = 11
 
 KIND_MESSAGE = "message"
 KIND_CARD = "card"
@@ -76,11 +78,14 @@ async def pointer(q: Queries, chat_id: int, case_id: int, message_id: int) -> No
     )
 
 
-async def card_edit(q: Queries, chat_id: int, case_id: int) -> None:
-    """Bring the live card up to date; one pending edit per card is enough (it renders late)."""
-    if await q.pending_outbox_exists(KIND_CARD_EDIT, chat_id, case_id):
+async def card_edit(
+    q: Queries, chat_id: int, case_id: int, *, priority: int = PRIORITY_CARD_EDIT
+) -> None:
+    """Bring the live card up to date. One pending edit per card is enough, since it renders
+    when sent; a more urgent reason to edit moves the pending one up."""
+    if await q.raise_pending_priority(KIND_CARD_EDIT, chat_id, case_id, priority):
         return
-    await q.enqueue(chat_id, KIND_CARD_EDIT, {}, priority=PRIORITY_CARD_EDIT, case_id=case_id)
+    await q.enqueue(chat_id, KIND_CARD_EDIT, {}, priority=priority, case_id=case_id)
 
 
 async def prompt(

@@ -283,7 +283,8 @@ class Queries:
 
     async def reports_of_case(self, case_id: int) -> list[Report]:
         rows = await self._all(
-            "SELECT * FROM reports WHERE case_id=? AND status='open' ORDER BY id", (case_id,)
+            "SELECT * FROM reports WHERE case_id=? AND status IN ('open', 'added') ORDER BY id",
+            (case_id,),
         )
         return [_report(r) for r in rows]
 
@@ -442,7 +443,7 @@ class Queries:
 
     async def reports_with_items(self, case_id: int) -> list[Report]:
         rows = await self._all(
-            "SELECT * FROM reports WHERE case_id=? AND EXISTS"
+            "SELECT * FROM reports WHERE case_id=? AND status != 'repeat' AND EXISTS"
             " (SELECT 1 FROM items WHERE items.report_id = reports.id) ORDER BY id",
             (case_id,),
         )
@@ -518,6 +519,11 @@ class Queries:
             row["chat_id"], row["message_id"], row["case_id"], row["kind"], row["moderator_id"]
         )
 
+    async def delete_prompts(self, case_id: int, chat_id: int) -> None:
+        await self.db.execute(
+            "DELETE FROM prompts WHERE case_id=? AND chat_id=?", (case_id, chat_id)
+        )
+
     async def delete_prompt(self, chat_id: int, message_id: int) -> None:
         await self.db.execute(
             "DELETE FROM prompts WHERE chat_id=? AND message_id=?", (chat_id, message_id)
@@ -582,6 +588,19 @@ class Queries:
             " AND kind IN ('card', 'evidence')",
             [(base + case.priority, chat_id, case.id) for case in cases],
         )
+
+    async def raise_pending_priority(
+        self, kind: str, chat_id: int, case_id: int, priority: int
+    ) -> bool:
+        """If such a row is pending, make it at least this urgent; False if none is pending."""
+        if not await self.pending_outbox_exists(kind, chat_id, case_id):
+            return False
+        await self.db.execute(
+            "UPDATE outbox SET priority=MIN(priority, ?) WHERE state='pending' AND kind=?"
+            " AND chat_id=? AND case_id=?",
+            (priority, kind, chat_id, case_id),
+        )
+        return True
 
     async def pending_outbox(self, limit: int = 200) -> list[OutboxItem]:
         rows = await self._all(

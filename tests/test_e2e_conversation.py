@@ -334,12 +334,6 @@ async def test_other_reason_is_typed_in_reply_to_a_prompt(
     assert_no_moderator_identity(tg)
 
 
-@pytest.mark.xfail(
-    reason="BUG: a long typed reason makes the statement of reasons longer than 4096 "
-    "characters; sendMessage fails for good and the reporter is never told "
-    "(render.outcome_text does not clip the reason)",
-    strict=True,
-)
 async def test_a_long_typed_reason_still_reaches_the_reporter(
     harness: Harness, tg: FakeTelegram
 ) -> None:
@@ -388,11 +382,6 @@ async def test_reopen_returns_the_case_to_review_and_the_next_decision_is_told_a
     assert_no_moderator_identity(tg)
 
 
-@pytest.mark.xfail(
-    reason="BUG: /status and /mycases say 'decided' without the decision's reason "
-    "(render.reporter_status never looks at decision_reason)",
-    strict=True,
-)
 async def test_status_of_a_decided_case_gives_the_decision_and_its_reason(
     harness: Harness, tg: FakeTelegram
 ) -> None:
@@ -580,6 +569,28 @@ async def test_question_asked_from_the_escalation_chat_is_answered_on_both_cards
     assert_no_moderator_identity(tg)
 
 
+async def test_escalation_chat_gets_every_piece_of_evidence(
+    desk_with: MakeDesk, tg: FakeTelegram, cast: World
+) -> None:
+    tg.add_group(ESCALATION, "Second tier", members=[MOD_ONE, MOD_TWO])
+    h = await desk_with(f"  escalation_chat_id: {ESCALATION}\n")
+    case_id = await report_post(h, DUA)
+    cast.forward_channel_post(DUA, cast.bad_news, 78, text="Added with /add")
+    tg.send_message(DUA, text=f"/add {case_id}")
+    await h.idle()
+    await ask(h, MOD_ONE, case_id, "Anything else?")
+    [question] = questions_to(h, DUA, case_id)
+    await reply(h, DUA, DUA, question["message_id"], "An answer with a link t.me/x/1")
+    for text in ("Evidence post 77", "Added with /add", "An answer with a link t.me/x/1"):
+        assert len(evidence_copies(h, GROUP, text)) == 1, text
+
+    await press(h, MOD_ONE, case_id, f"v1:e:{case_id}")
+    await press(h, MOD_ONE, case_id, f"v1:s:{case_id}")
+    assert "State: escalated" in card_text(h, case_id, ESCALATION)
+    for text in ("Evidence post 77", "Added with /add", "An answer with a link t.me/x/1"):
+        assert len(evidence_copies(h, ESCALATION, text)) == 1, (text, h.texts_to(ESCALATION))
+
+
 # --- internal notes ---------------------------------------------------------------------------
 
 
@@ -672,12 +683,6 @@ async def test_ask_reporter_round_trip_returns_to_the_state_before(
     assert_no_moderator_identity(tg)
 
 
-@pytest.mark.xfail(
-    reason="BUG: a long question is longer than 4096 characters once wrapped in "
-    "question.to_reporter; sendMessage fails for good, the reporter never sees it and the "
-    "case waits (decision clock paused) for an answer that cannot come",
-    strict=True,
-)
 async def test_a_long_question_still_reaches_the_reporter(
     harness: Harness, tg: FakeTelegram
 ) -> None:
@@ -756,7 +761,7 @@ async def test_add_attaches_the_draft_to_the_reporters_open_case(
     cast.forward_channel_post(SATU, cast.bad_news, 78, text="Follow-up post 78")
     cast.forward_channel_post(SATU, cast.secret_cell, 5, text="Mirror in Secret Cell")
     await harness.idle()
-    tg.send_message(SATU, text=f"/add #{case_id} seen again today")
+    tg.send_message(SATU, text=f"/add #{case_id}")
     await harness.idle()
     assert f"2 item ditambahkan ke kasus #{case_id}" in harness.texts_to(SATU)[-1]
 
@@ -765,7 +770,6 @@ async def test_add_attaches_the_draft_to_the_reporters_open_case(
         [copy] = evidence_copies(harness, GROUP, text)
         assert "forward_origin" not in copy and copy["message_id"] > card["message_id"]
     assert in_history(harness, case_id, "Liaison Satu added material")
-    assert "Note (Liaison Satu): seen again today" in card["text"]
     assert "State: new" in card["text"]
     tg.send_message(SATU, text="/report terrorism")  # the draft is empty now
     await harness.idle()
@@ -773,11 +777,6 @@ async def test_add_attaches_the_draft_to_the_reporters_open_case(
     assert_no_moderator_identity(tg)
 
 
-@pytest.mark.xfail(
-    reason="BUG: /add writes the reporter's language into the card history "
-    "(Desk.add: detail = t(language, 'add.detail'), language = the reporter's)",
-    strict=True,
-)
 async def test_add_history_on_the_card_is_in_the_moderators_language(
     harness: Harness, tg: FakeTelegram, cast: World
 ) -> None:
@@ -788,6 +787,17 @@ async def test_add_history_on_the_card_is_in_the_moderators_language(
     await harness.idle()
     assert in_history(harness, case_id, "Liaison Satu added material: 2 more item(s)")
     assert "item tambahan" not in card_text(harness, case_id)
+
+
+async def test_add_with_a_note_shows_the_note_on_the_card(
+    harness: Harness, tg: FakeTelegram, cast: World
+) -> None:
+    case_id = await report_post(harness, DUA)
+    cast.forward_channel_post(DUA, cast.bad_news, 78, text="Follow-up post 78")
+    tg.send_message(DUA, text=f"/add {case_id} the same admins run this one")
+    await harness.idle()
+    assert f"Added 1 item(s) to case #{case_id}" in harness.texts_to(DUA)[-1]
+    assert "the same admins run this one" in card_text(harness, case_id)
 
 
 async def test_add_while_a_question_is_pending_answers_it(
@@ -835,8 +845,9 @@ async def test_add_to_a_decided_or_someone_elses_case_is_refused(
     assert {c: card_text(harness, c) for c in cards_before} == cards_before
     tg.send_message(DUA, text="/report terrorism")
     await harness.idle()
-    new_case = int(re.search(r"#(\d+)", harness.texts_to(DUA)[-1])[1])  # type: ignore[index]
-    assert new_case not in (satus_case, duas_case)
+    opened = re.search(r"#(\d+)", harness.texts_to(DUA)[-1])
+    assert opened, harness.texts_to(DUA)[-1]
+    assert int(opened[1]) not in (satus_case, duas_case)
     assert len(evidence_copies(harness, GROUP, "Dua's new find")) == 1
 
     tg.send_message(SATU, text="/add")

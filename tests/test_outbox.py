@@ -255,5 +255,5 @@ async def test_a_few_new_cards_are_posted_directly(
             case_id = await q.insert_case("fraud", 3)
             await sends.new_card(q, GROUP, case_id)
     await drain(w, clock)
-    assert all("new cases" not in str(c[2]) for c in transport.calls)
+    assert all("New cases" not in str(c[2]) for c in transport.calls)
     assert len(transport.calls) == 2

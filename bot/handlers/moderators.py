@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.callback_data import CaseAction, decode
+from bot.cases import Action
 from bot.desk import Desk
 from bot.handlers.convert import answer, command_args, person
 from bot.i18n import plain
@@ -25,7 +26,13 @@ class ModeratorHandlers:
         if (
             not isinstance(action, CaseAction)
             or message is None
-            or await self.desk.case_of_card(message.chat.id, message.message_id) != action.case_id
+            or not self._in_moderator_space(message.chat.id)
+            or (
+                # Buttons that (re)post a card live on queues, digests and alarms, not on cards.
+                action.action is not Action.POST
+                and await self.desk.case_of_card(message.chat.id, message.message_id)
+                != action.case_id
+            )
         ):
             await answer(query, plain(config.language, "button.invalid"), alert=True)
             return
