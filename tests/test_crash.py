@@ -143,11 +143,11 @@ async def test_sigkill_mid_burst_loses_no_acknowledged_report(
             " JOIN reports ON items.report_id = reports.id GROUP BY items.identity"
         ).fetchall()
         pending = db.execute(
-            "SELECT kind FROM outbox WHERE state='pending' AND kind != 'card_edit'"
+            "SELECT kind FROM outbox WHERE state='pending' AND kind IN ('card', 'message')"
         ).fetchall()
     assert len(cases_per_post) == distinct_posts
     assert all(count == 1 for _, count in cases_per_post), cases_per_post
-    assert pending == []  # only detail edits may still wait for the group's budget
+    assert pending == []  # evidence and detail edits may still wait for the group's budget
 
 
 async def test_sigterm_with_work_in_flight_exits_promptly_and_resumes(
