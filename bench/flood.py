@@ -80,7 +80,7 @@ async def start_bot(tg: FakeTelegram, tmp: Path) -> asyncio.subprocess.Process:
         "--config",
         str(config),
         "--log-level",
-        "WARNING",
+        os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
         cwd=REPO,
         env=env,
         stdout=asyncio.subprocess.DEVNULL,
@@ -94,8 +94,15 @@ def world_for(tg: FakeTelegram) -> World:
     world = World.build(tg)
     for rid in REPORTERS:
         tg.add_user(rid, f"Liaison {rid}")
-        world.start(rid)
     return world
+
+
+async def open_chats(tg: FakeTelegram, world: World) -> None:
+    """Every reporter sends /start, and the greetings are out before the clock starts."""
+    for rid in REPORTERS:
+        world.start(rid)
+    await tg.wait_for(lambda: all(tg.messages_in(rid) for rid in REPORTERS), timeout=60)
+    await asyncio.sleep(1.0)
 
 
 def plan_a(world: World) -> list[tuple[int, list[dict[str, Any]]]]:
@@ -215,6 +222,7 @@ async def workload(name: str, rng: random.Random) -> Result:
         tmp = Path(folder)
         world = world_for(tg)
         process = await start_bot(tg, tmp)
+        await open_chats(tg, world)
         try:
             plan = plan_a(world) if name == "A" else plan_b(world, rng)
             start, sent = await run_plan(tg, plan, spread_seconds=20.0)
@@ -249,6 +257,7 @@ async def throughput(reports: int = 400) -> dict[str, float]:
         tmp = Path(folder)
         world = world_for(tg)
         process = await start_bot(tg, tmp)
+        await open_chats(tg, world)
         try:
             start = tg.now()
             for n in range(reports):

@@ -151,7 +151,7 @@ class OutboxWorker:
                     soonest = min(soonest, held - now)
                     continue
                 del self.held_until[row.chat_id]
-            wait = self.pacer.wait(row.chat_id, cost(row) + self._reserve_for(row))
+            wait = self.pacer.wait(row.chat_id, cost(row), reserve=self._reserve_for(row))
             if wait == 0:
                 wait = await self._digest_instead(row)
             if wait > 0:
@@ -185,8 +185,14 @@ class OutboxWorker:
             return 0.0
         async with self.store.read() as q:
             waiting = await q.undigested_cards(row.chat_id, sends.PRIORITY_NEW_CARD)
-        roomy = self.pacer.wait(row.chat_id, 2 + GROUP_RESERVE) == 0
-        log.debug("new card for %s: %d waiting, roomy=%s", row.chat_id, len(waiting), roomy)
+        roomy = self.pacer.has_room(row.chat_id, 2 + GROUP_RESERVE)
+        log.debug(
+            "new card for %s: %d waiting, roomy=%s (%s)",
+            row.chat_id,
+            len(waiting),
+            roomy,
+            self.pacer.describe(row.chat_id),
+        )
         if len(waiting) < DIGEST_THRESHOLD and roomy:
             return 0.0
         since = self.clock() - self.last_digest.get(row.chat_id, float("-inf"))

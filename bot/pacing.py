@@ -56,10 +56,20 @@ class Pacer:
             self.chats[chat_id] = window
         return window
 
-    def wait(self, chat_id: int, cost: int = 1) -> float:
+    def wait(self, chat_id: int, cost: int = 1, *, reserve: int = 0) -> float:
+        """Seconds until `cost` messages may go to the chat while leaving `reserve` of the
+        chat's own budget unused (the overall limit knows no reserve)."""
         now = self.clock()
         pause = max(0.0, self.paused_until.get(chat_id, 0.0) - now)
-        return max(pause, self._window(chat_id).wait(now, cost), self.overall.wait(now, cost))
+        return max(
+            pause,
+            self._window(chat_id).wait(now, cost + reserve),
+            self.overall.wait(now, cost),
+        )
+
+    def has_room(self, chat_id: int, count: int) -> bool:
+        """Whether the chat's own window has `count` free slots now."""
+        return self._window(chat_id).wait(self.clock(), count) == 0
 
     def record(self, chat_id: int, cost: int = 1) -> None:
         now = self.clock()
@@ -70,3 +80,11 @@ class Pacer:
         self.paused_until[chat_id] = max(
             self.paused_until.get(chat_id, 0.0), self.clock() + seconds
         )
+
+    def describe(self, chat_id: int) -> str:
+        now = self.clock()
+        window = self._window(chat_id)
+        recent = sum(1 for at in window.sent if at > now - window.seconds)
+        paused = max(0.0, self.paused_until.get(chat_id, 0.0) - now)
+        overall = sum(1 for at in self.overall.sent if at > now - 1.0)
+        return f"{recent}/{window.limit} in window, paused {paused:.1f}s, overall {overall}/s"
