@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -17,7 +18,7 @@ from bot import sends
 from bot.config import Config
 from bot.delivery import DeliveryError, Failure
 from bot.i18n import t
-from bot.models import Button, OutboxItem, Rendered
+from bot.models import Button, Item, OutboxItem, Rendered
 from bot.pacing import Pacer
 from bot.render import pointer_text, render_card, render_digest
 from bot.store import Queries, Store
@@ -57,6 +58,10 @@ class Transport(Protocol):
     ) -> list[int]: ...
 
     async def leave_chat(self, chat_id: int) -> None: ...
+
+    async def resend_items(
+        self, chat_id: int, items: list[Item], reply_to: int | None
+    ) -> list[int]: ...
 
 
 class Deferred(Exception):
@@ -124,12 +129,12 @@ class OutboxWorker:
                 task.cancel()
 
     async def drain(self, seconds: float) -> None:
-        """Send what is ready for at most `seconds` (used at shutdown)."""
-        deadline = self.clock() + seconds
-        while self.clock() < deadline:
+        """Send what is ready for at most `seconds` of wall time (used at shutdown)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
             delay = await self.step()
             if delay > 0:
-                if delay > deadline - self.clock():
+                if delay > deadline - time.monotonic():
                     return
                 await asyncio.sleep(min(delay, 0.2))
 
@@ -352,10 +357,19 @@ class OutboxWorker:
         async with self.store.read() as q:
             card = await self._card_message(q, row)
         message_ids = [int(m) for m in row.payload["message_ids"]]
+        from_chat = int(row.payload["from_chat_id"])
         self.pacer.record(row.chat_id, len(message_ids))
-        copied = await self.transport.copy_messages(
-            row.chat_id, int(row.payload["from_chat_id"]), message_ids, card
-        )
+        try:
+            copied = await self.transport.copy_messages(row.chat_id, from_chat, message_ids, card)
+        except DeliveryError as error:
+            if error.failure is not Failure.TARGET_MISSING:
+                raise
+            # The reporter deleted the original: send the evidence again from what we stored.
+            async with self.store.read() as q:
+                items = [await q.item_by_message(from_chat, m) for m in message_ids]
+            copied = await self.transport.resend_items(
+                row.chat_id, [i for i in items if i is not None], card
+            )
         async with self.store.transaction() as q:
             if row.case_id is not None:
                 await q.record_case_messages(row.case_id, row.chat_id, copied)

@@ -11,15 +11,28 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
+    Message,
     ReplyParameters,
 )
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.models import Button
+from bot.models import Button, Item
+from bot.render import MESSAGE_LIMIT, clip
 from bot.telegram_errors import classify
 
 T = TypeVar("T")
+CAPTION_LIMIT = 1024
+_FILE_SENDERS = {
+    "photo": "send_photo",
+    "video": "send_video",
+    "animation": "send_animation",
+    "document": "send_document",
+    "voice": "send_voice",
+    "audio": "send_audio",
+    "sticker": "send_sticker",
+    "video_note": "send_video_note",
+}
 
 
 def keyboard(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
@@ -98,3 +111,31 @@ class TelegramTransport:
 
     async def leave_chat(self, chat_id: int) -> None:
         await _call(lambda: self.bot.leave_chat(chat_id))
+
+    async def resend_items(
+        self, chat_id: int, items: list[Item], reply_to: int | None
+    ) -> list[int]:
+        """Evidence whose original is gone, sent again from stored file ids and text."""
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        sent: list[int] = []
+        for item in items:
+            try:
+                message = await self._resend(chat_id, item, reply)
+            except TelegramError as error:
+                raise classify(error) from error
+            sent.append(message.message_id)
+        return sent
+
+    async def _resend(self, chat_id: int, item: Item, reply: ReplyParameters | None) -> Message:
+        caption = clip(item.text, CAPTION_LIMIT) if item.text else None
+        sender = _FILE_SENDERS.get(item.kind)
+        if sender is None or not item.file_id:
+            text = clip(item.text or f"[{item.kind}]", MESSAGE_LIMIT)
+            return await self.bot.send_message(chat_id, text, reply_parameters=reply)
+        method = getattr(self.bot, sender)
+        if item.kind == "sticker":
+            result = await method(chat_id, item.file_id, reply_parameters=reply)
+        else:
+            result = await method(chat_id, item.file_id, caption=caption, reply_parameters=reply)
+        assert isinstance(result, Message)
+        return result

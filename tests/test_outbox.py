@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from bot import sends
 from bot.config import Config
 from bot.delivery import DeliveryError, Failure
-from bot.models import Button
+from bot.models import Button, Item
 from bot.outbox import OutboxWorker
 from bot.pacing import Pacer
 from bot.store import Store
@@ -52,6 +52,13 @@ class ScriptedTransport:
         self._maybe_fail()
         self.calls.append(("copy", chat_id, (from_chat_id, message_ids, reply_to)))
         return [self.next_id + 1 + i for i in range(len(message_ids))]
+
+    async def resend_items(
+        self, chat_id: int, items: list[Item], reply_to: int | None
+    ) -> list[int]:
+        self._maybe_fail()
+        self.calls.append(("resend", chat_id, [i.message_id for i in items]))
+        return [self.next_id + 1 + i for i in range(len(items))]
 
     async def leave_chat(self, chat_id: int) -> None:
         self._maybe_fail()
