@@ -315,8 +315,7 @@ class Desk:
         await q.attach_items(report_id, [stored.id])
         report = await q.report(report_id)
         if report is not None and report.case_id is not None and report.status == "open":
-            for chat in await q.card_chats(report.case_id):
-                await sends.evidence(q, chat, report.case_id, item.chat_id, [item.message_id])
+            await self._attach_evidence(q, report.case_id, item.chat_id, [item.message_id])
         return True
 
     async def cancel(self, person: Person) -> None:
@@ -959,19 +958,19 @@ class Desk:
         await q.attach_items(report_id, [item.id])
         await self._attach_evidence(q, case_id, item.chat_id, [item.message_id])
         case = await q.case(case_id)
-        actor = Person(reporter.id, reporter.name)
-        summary = item.text or f"[{item.kind}]"
-        if case is not None and case.state is State.WAITING:
-            await self._resume(q, case, actor, "answered", summary)
-        else:
-            await q.add_event(
-                case_id,
-                "answered",
-                actor_id=reporter.id,
-                actor_name=reporter.name,
-                detail=summary,
-            )
-            await self._refresh_cards(q, case_id)
+        if case is not None:
+            actor = Person(reporter.id, reporter.name)
+            await self._material_arrived(q, case, actor, "answered", item.text or f"[{item.kind}]")
+
+    async def _material_arrived(
+        self, q: Queries, case: Case, actor: Person, kind: str, detail: str
+    ) -> None:
+        """New material from a reporter answers a pending question, or joins the history."""
+        if case.state is State.WAITING:
+            await self._resume(q, case, actor, "answered", detail)
+            return
+        await q.add_event(case.id, kind, actor_id=actor.id, actor_name=actor.name, detail=detail)
+        await self._refresh_cards(q, case.id)
 
     async def _attach_evidence(
         self, q: Queries, case_id: int, from_chat: int, message_ids: list[int]
@@ -1020,19 +1019,10 @@ class Desk:
             await q.cancel_timer(f"{TIMER_DRAFT_NOTICE}:{person.id}")
             await q.cancel_timer(f"{TIMER_DRAFT_EXPIRY}:{person.id}")
             await self._attach_evidence(q, case_id, chat_id, [i.message_id for i in items])
-            actor = Person(reporter.id, reporter.name)
             detail = plain(config.language, "add.detail", count=len(items))
-            if case.state is State.WAITING:
-                await self._resume(q, case, actor, "answered", detail)
-            else:
-                await q.add_event(
-                    case_id,
-                    "added",
-                    actor_id=reporter.id,
-                    actor_name=reporter.name,
-                    detail=detail,
-                )
-                await self._refresh_cards(q, case_id)
+            await self._material_arrived(
+                q, case, Person(reporter.id, reporter.name), "added", detail
+            )
             await sends.message(q, chat_id, t(language, "add.done", case=case_id, count=len(items)))
 
 

@@ -9,6 +9,7 @@ from telegram import (
     MessageOriginChat,
     MessageOriginHiddenUser,
     MessageOriginUser,
+    Update,
     User,
 )
 from telegram.error import TelegramError
@@ -18,6 +19,14 @@ from bot.desk import Person
 from bot.identity import item_identity, link_origins
 from bot.models import IncomingItem, Origin
 from bot.telegram_errors import classify
+
+
+def sender(update: Update) -> tuple[Message, User]:
+    """The message and its author, for handlers whose filters guarantee both."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    return message, user
 
 
 def person(user: User) -> Person:

@@ -7,7 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot.callback_data import CategoryChoice, decode
 from bot.desk import Desk
-from bot.handlers.convert import answer, command_args, incoming_item, person
+from bot.handlers.convert import answer, command_args, incoming_item, person, sender
 from bot.i18n import plain
 
 
@@ -32,9 +32,7 @@ class ReporterHandlers:
 
     async def report(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """/report [category] [note]: turn the draft (or the replied-to message) into a report."""
-        message = update.effective_message
-        user = update.effective_user
-        assert message is not None and user is not None
+        message, user = sender(update)
         replied = message.reply_to_message
         reply_to = (
             replied.message_id
@@ -55,9 +53,7 @@ class ReporterHandlers:
 
     async def status(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """/status N: where one of the reporter's cases stands."""
-        message = update.effective_message
-        user = update.effective_user
-        assert message is not None and user is not None
+        message, user = sender(update)
         await self.desk.status(person(user), command_args(message))
 
     async def my_cases(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -68,26 +64,20 @@ class ReporterHandlers:
 
     async def language(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """/lang en|id: choose the language of the bot's messages."""
-        message = update.effective_message
-        user = update.effective_user
-        assert message is not None and user is not None
+        message, user = sender(update)
         choice = command_args(message).strip().lower() or None
         await self.desk.set_language(person(user), choice)
 
     async def add(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """/add N: attach the current draft to the reporter's open case N."""
-        message = update.effective_message
-        user = update.effective_user
-        assert message is not None and user is not None
+        message, user = sender(update)
         await self.desk.add(
             person(user), message.chat.id, message.message_id, command_args(message)
         )
 
     async def draft(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """Any other message a reporter sends joins their draft."""
-        message = update.effective_message
-        user = update.effective_user
-        assert message is not None and user is not None
+        message, user = sender(update)
         replied = message.reply_to_message
         await self.desk.receive(
             person(user),
