@@ -96,6 +96,8 @@ DRAFT_NOTICE_DELAY = 2.5
 DECIDING = (Action.TAKE_DOWN, Action.DISMISS, Action.REASON, Action.OTHER_REASON)
 
 QUEUE_LIMIT = 40
+# An admin alert quotes at most this much of a problem's text (a message holds 4096).
+ALERT_LIMIT = 3000
 
 CASE_NUMBER = re.compile(r"#?([1-9][0-9]{0,11})")
 
@@ -163,7 +165,9 @@ class Desk:
             await q.set_meta(key, "1")
             for admin in config.admins:
                 language = await self.language_of(q, admin)
-                await sends.message(q, admin, t(language, "reload.rejected", errors=error))
+                await sends.message(
+                    q, admin, t(language, "reload.rejected", errors=clip(error, ALERT_LIMIT))
+                )
 
     async def config_applied(self, changed: list[str], restart: list[str]) -> None:
         """A valid reload: say what changed in the moderator group."""
@@ -188,7 +192,7 @@ class Desk:
                 else ("reload.unchanged", {})
             )
         else:
-            key, values = "reload.rejected", {"errors": error}
+            key, values = "reload.rejected", {"errors": clip(error, ALERT_LIMIT)}
         await self.say(person, key, **values)
 
     async def health(self, problem_key: str, problem: str | None) -> None:
@@ -204,7 +208,9 @@ class Desk:
             await q.set_meta(key, problem)
             for admin in config.admins:
                 language = await self.language_of(q, admin)
-                await sends.message(q, admin, t(language, "health.problem", problem=problem))
+                await sends.message(
+                    q, admin, t(language, "health.problem", problem=clip(problem, ALERT_LIMIT))
+                )
 
     async def whoami(self, person: Person) -> None:
         await self.say(person, "whoami", id=person.id)
@@ -426,6 +432,16 @@ class Desk:
             if earlier is not None:
                 return ReportOutcome(ReportResult.REPEATED, earlier.case_id)
             items = await self._items_to_report(q, person.id, chat_id, reply_to_message_id)
+            reported = [item.report_id for item in items if item.report_id is not None]
+            if reported:
+                # Reporting again what is already reported changes nothing but the answer.
+                previous = await q.report(reported[0])
+                case_id = previous.case_id if previous else None
+                if case_id is None:
+                    await sends.message(q, chat_id, t(language, "category.reminder"))
+                else:
+                    await sends.message(q, chat_id, t(language, "report.ack_repeat", case=case_id))
+                return ReportOutcome(ReportResult.REPEATED, case_id)
             if not items:
                 await sends.message(q, chat_id, t(language, "report.empty"))
                 return ReportOutcome(ReportResult.EMPTY)
@@ -463,6 +479,8 @@ class Desk:
             if report is None or report.reporter_id != person.id or reporter is None:
                 return plain(language, "button.invalid")
             if report.status != "choosing":
+                if report.case_id is None:
+                    return plain(language, "category.expired")
                 return plain(language, "category.already_chosen", case=report.case_id)
             if category not in config.categories:
                 return plain(language, "button.invalid")
@@ -750,7 +768,7 @@ class Desk:
         second_tier = config.moderation.escalation_chat_id
         if second_tier is not None and second_tier not in await q.card_chats(case.id):
             await sends.new_card(q, second_tier, case.id)
-            for from_chat, message_ids in await evidence_batches(q, case.id):
+            for from_chat, message_ids in await case_evidence(q, case.id):
                 await sends.evidence(q, second_tier, case.id, from_chat, message_ids)
         await self._record(q, case.id, "escalated", moderator, note)
         if second_tier is None:
@@ -935,7 +953,7 @@ class Desk:
             await q.retire_cards(case_id, chat_id)
             await sends.pointer(q, chat_id, case_id, old)
         await sends.new_card(q, chat_id, case_id, priority=sends.PRIORITY_CARD_EDIT)
-        for from_chat, message_ids in await evidence_batches(q, case_id):
+        for from_chat, message_ids in await case_evidence(q, case_id):
             await sends.evidence(
                 q, chat_id, case_id, from_chat, message_ids, priority=sends.PRIORITY_CARD_EDIT
             )
@@ -1026,7 +1044,7 @@ class Desk:
             await sends.message(q, chat_id, t(language, "add.done", case=case_id, count=len(items)))
 
 
-async def evidence_batches(q: Queries, case_id: int) -> list[tuple[int, list[int]]]:
+async def case_evidence(q: Queries, case_id: int) -> list[tuple[int, list[int]]]:
     """The case's evidence as copy batches (chat, message ids), each distinct item once."""
     seen: set[str] = set()
     batches: list[tuple[int, list[int]]] = []

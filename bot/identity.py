@@ -22,10 +22,11 @@ def fingerprint(text: str | None, file_unique_id: str | None) -> str:
 
 def item_identity(origin: Origin, text: str | None, file_unique_id: str | None) -> str:
     content = fingerprint(text, file_unique_id)
-    if origin.type == "channel":
-        return f"channel:{origin.chat_id}:{origin.message_id}"
-    if origin.type == "link":
-        return f"link:{(origin.username or origin.chat_id)}:{origin.message_id}".lower()
+    if origin.type in ("channel", "link"):
+        # A forwarded post and a typed link to it are one item: public channels by @username
+        # (a link carries no chat id), private ones by chat id (a t.me/c/ link carries it).
+        where = f"@{origin.username.lower()}" if origin.username else str(origin.chat_id)
+        return f"post:{where}:{origin.message_id}"
     if origin.type == "user":
         return f"user:{origin.sender_user_id}:{origin.date}:{content}"
     if origin.type == "hidden_user":

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Protocol
 
 from bot import sends
@@ -26,6 +26,7 @@ from bot.store import Queries, Store
 log = logging.getLogger(__name__)
 
 HOLD_RETRY_SECONDS = 60.0
+PAGE_SIZE = 200
 # A group takes about 20 messages a minute. New cases are posted as full cards (card + evidence)
 # only while the budget has room beyond a reserve kept for decisions' edits and digests; past
 # that, or when several wait at once, they are listed in a digest (one message, every case
@@ -141,12 +142,11 @@ class OutboxWorker:
     async def step(self) -> float:
         """Send one ready row; 0 when something was sent, else seconds until one may be ready."""
         async with self.store.read() as q:
-            rows = await q.pending_outbox()
             next_due = await q.next_outbox_due()
         now = self.clock()
         soonest = 5.0 if next_due is None else max(0.05, min(5.0, next_due - now))
         blocked_chats: set[int] = set()
-        for row in rows:
+        async for row in self._pending_rows():
             if row.chat_id in blocked_chats:
                 continue
             held = self.held_until.get(row.chat_id)
@@ -178,6 +178,19 @@ class OutboxWorker:
         if row.chat_id < 0 and row.priority >= sends.PRIORITY_REFRESH:
             return GROUP_RESERVE
         return 0
+
+    async def _pending_rows(self) -> AsyncIterator[OutboxItem]:
+        """Every sendable row in order, a page at a time, so rows that must wait (paced,
+        held, or waiting for their card) never hide the ones behind them."""
+        after: tuple[int, int] | None = None
+        while True:
+            async with self.store.read() as q:
+                page = await q.pending_outbox(PAGE_SIZE, after)
+            for row in page:
+                yield row
+            if len(page) < PAGE_SIZE:
+                return
+            after = (page[-1].priority, page[-1].id)
 
     async def _digest_instead(self, row: OutboxItem) -> float:
         """For a new card in a group: 0 to post it as it is, a positive wait while a digest

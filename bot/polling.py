@@ -16,7 +16,7 @@ import warnings
 from typing import Any
 
 from telegram import Update
-from telegram.error import Conflict, TelegramError
+from telegram.error import Conflict
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
@@ -131,13 +131,17 @@ class Poller:
                 log.error("another process is polling with this token; retrying in 10 s")
                 await _sleep_unless(stop, 10)
                 continue
-            except (TelegramError, OSError) as error:
+            except Exception as error:  # network, Telegram or storage: never let polling die
                 failures += 1
                 delay = min(30.0, 0.5 * 2**failures)
                 log.warning("getUpdates failed (%s); retrying in %.1f s", error, delay)
                 await _sleep_unless(stop, delay)
                 continue
-            await self.process_pending()
+            try:
+                await self.process_pending()
+            except Exception:
+                log.exception("processing recorded updates failed; retrying after the next poll")
+                await _sleep_unless(stop, 1.0)
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:

@@ -18,6 +18,9 @@ PRIORITY_REFRESH = 10
 # allows (10 + the category's priority, 1..9).
 PRIORITY_BACKLOG_BASE = 11
 
+# One copyMessages call's worth: within the group's per-minute budget, and an album's maximum.
+EVIDENCE_BATCH = 10
+
 KIND_MESSAGE = "message"
 KIND_CARD = "card"
 KIND_CARD_EDIT = "card_edit"
@@ -58,13 +61,39 @@ async def evidence(
     *,
     priority: int = PRIORITY_NEW_CARD,
 ) -> None:
-    await q.enqueue(
-        chat_id,
-        KIND_EVIDENCE,
-        {"from_chat_id": from_chat_id, "message_ids": message_ids},
-        priority=priority,
-        case_id=case_id,
-    )
+    """Copies of a reporter's messages, in batches Telegram takes in one go (albums whole)."""
+    for batch in await evidence_batches(q, from_chat_id, message_ids):
+        await q.enqueue(
+            chat_id,
+            KIND_EVIDENCE,
+            {"from_chat_id": from_chat_id, "message_ids": batch},
+            priority=priority,
+            case_id=case_id,
+        )
+
+
+async def evidence_batches(
+    q: Queries, from_chat_id: int, message_ids: list[int]
+) -> list[list[int]]:
+    """Split into batches of at most EVIDENCE_BATCH messages without splitting an album (an
+    album holds at most 10 items)."""
+    groups: list[list[int]] = []
+    last_album: str | None = None
+    for message_id in message_ids:
+        item = await q.item_by_message(from_chat_id, message_id)
+        album = item.media_group_id if item else None
+        if album is not None and album == last_album:
+            groups[-1].append(message_id)
+        else:
+            groups.append([message_id])
+        last_album = album
+    batches: list[list[int]] = []
+    for group in groups:
+        if batches and len(batches[-1]) + len(group) <= EVIDENCE_BATCH:
+            batches[-1].extend(group)
+        else:
+            batches.append(list(group))
+    return batches
 
 
 async def pointer(q: Queries, chat_id: int, case_id: int, message_id: int) -> None:

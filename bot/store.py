@@ -602,11 +602,16 @@ class Queries:
         )
         return True
 
-    async def pending_outbox(self, limit: int = 200) -> list[OutboxItem]:
+    async def pending_outbox(
+        self, limit: int = 200, after: tuple[int, int] | None = None
+    ) -> list[OutboxItem]:
+        """Sendable rows by priority then age; `after` (priority, id) continues a page."""
+        priority, last_id = after if after is not None else (-1, 0)
         rows = await self._all(
             "SELECT * FROM outbox WHERE state='pending' AND not_before<=?"
+            " AND (priority > ? OR (priority = ? AND id > ?))"
             " ORDER BY priority, id LIMIT ?",
-            (self.clock(), limit),
+            (self.clock(), priority, priority, last_id, limit),
         )
         return [_outbox(r) for r in rows]
 

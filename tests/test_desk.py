@@ -297,3 +297,31 @@ async def fire_due(desk: Desk, store: Store) -> None:
         due = await q.due_timers()
     for key, at in due:
         await desk.fire(key, at)
+
+
+async def test_reply_report_of_an_already_reported_message_changes_nothing(
+    desk: Desk, store: Store
+) -> None:
+    case_id = await report_post(desk, SATU_P, 10)
+    again = await desk.report(SATU_P, SATU, 50, "terrorism", reply_to_message_id=10)
+    assert again.result is ReportResult.REPEATED and again.case_id == case_id
+    async with store.read() as q:
+        assert [i.message_id for i in await q.items_of_case(case_id)] == [10]
+        assert await q.case(case_id + 1) is None
+
+
+async def test_a_typed_link_joins_the_case_of_the_forwarded_post(desk: Desk) -> None:
+    case_id = await report_post(desk, SATU_P, 10, post_id=77)
+    origin = Origin(type="link", username="BadNews", message_id=77)
+    link = IncomingItem(
+        chat_id=DUA,
+        message_id=5,
+        reporter_id=DUA,
+        kind="text",
+        identity=item_identity(origin, "https://t.me/BadNews/77", None),
+        origin=origin,
+        text="https://t.me/BadNews/77",
+    )
+    await desk.receive(DUA_P, link)
+    joined = await desk.report(DUA_P, DUA, 6, "terrorism")
+    assert joined.result is ReportResult.JOINED and joined.case_id == case_id

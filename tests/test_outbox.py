@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from bot import sends
 from bot.config import Config
 from bot.delivery import DeliveryError, Failure
-from bot.models import Button, Item
+from bot.models import Button, IncomingItem, Item, Origin
 from bot.outbox import OutboxWorker
 from bot.pacing import Pacer
 from bot.store import Store
@@ -264,3 +264,41 @@ async def test_a_few_new_cards_are_posted_directly(
     await drain(w, clock)
     assert all("New cases" not in str(c[2]) for c in transport.calls)
     assert len(transport.calls) == 2
+
+
+async def test_rows_that_must_wait_never_hide_the_ones_behind_them(
+    store: Store, config: Config, clock: FakeClock
+) -> None:
+    transport = ScriptedTransport()
+    w = worker(store, config, transport, clock)
+    w.pacer.pause(GROUP, 600)
+    async with store.transaction() as q:
+        for i in range(450):  # more than a page, all for a paused chat
+            await sends.message(q, GROUP, f"m{i}", priority=sends.PRIORITY_PERSON)
+        await sends.message(q, SATU, "behind them", priority=sends.PRIORITY_NEW_CARD)
+    assert await w.step() == 0
+    assert transport.calls == [("send", SATU, "behind them")]
+
+
+async def test_large_evidence_goes_in_batches_that_keep_albums_whole(store: Store) -> None:
+    async with store.transaction() as q:
+        for message_id in range(1, 26):
+            album = "album" if 8 <= message_id <= 12 else None
+            await q.add_item(
+                IncomingItem(
+                    chat_id=SATU,
+                    message_id=message_id,
+                    reporter_id=SATU,
+                    kind="photo",
+                    identity=f"x{message_id}",
+                    origin=Origin(type="own"),
+                    media_group_id=album,
+                )
+            )
+        case_id = await q.insert_case("fraud", 3)
+        await sends.evidence(q, GROUP, case_id, SATU, list(range(1, 26)))
+        rows = await q.pending_outbox()
+    batches = [r.payload["message_ids"] for r in rows]
+    assert all(len(b) <= 10 for b in batches)
+    assert [m for b in batches for m in b] == list(range(1, 26))
+    assert any(set(range(8, 13)) <= set(b) for b in batches)  # the album stays in one batch
