@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 POLL_TIMEOUT_SECONDS = 25
 OFFSET_KEY = "poll_offset"
+LAST_UPDATE_KEY = "poll_last_update_at"
+QUIET_WEEK_SECONDS = 6 * 24 * 3600.0
 
 
 def dedup_key(update: dict[str, Any]) -> str:
@@ -62,6 +64,11 @@ class Poller:
             wait = self.poll_timeout
         async with self.store.read() as q:
             offset = int(await q.get_meta(OFFSET_KEY) or 0)
+            last_update_at = float(await q.get_meta(LAST_UPDATE_KEY) or 0)
+        if last_update_at and self.store.clock() - last_update_at > QUIET_WEEK_SECONDS:
+            # After a week without updates Telegram picks the next update id at random, possibly
+            # below our offset; ask for everything unconfirmed (the inbox drops repeats).
+            offset = 0
         with warnings.catch_warnings():
             # PTB suggests bot.get_updates, which parses; we need the raw JSON to store it.
             warnings.simplefilter("ignore", PTBUserWarning)
@@ -86,6 +93,7 @@ class Poller:
                     recorded += 1
             newest = max(int(u["update_id"]) for u in updates)
             await q.set_meta(OFFSET_KEY, str(newest + 1))
+            await q.set_meta(LAST_UPDATE_KEY, str(self.store.clock()))
         return recorded
 
     async def process_pending(self) -> int:

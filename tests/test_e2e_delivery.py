@@ -4,10 +4,11 @@ an unreachable moderator group, and errors in handlers."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import DUA, GROUP, MOD_ONE, SATU
+from tests.conftest import DUA, GROUP, MOD_ONE, SATU, FakeClock
 from tests.factories import World
 from tests.fake_telegram import FakeTelegram
 from tests.harness import Harness
@@ -128,3 +129,23 @@ async def test_a_failing_handler_is_contained_and_the_user_told(
     await report(harness, SATU, 5)  # the bot carries on
     await harness.idle()
     assert len(harness.cards(GROUP)) == 1
+
+
+async def test_updates_after_a_quiet_week_are_not_lost_to_a_lower_update_id(
+    tg: FakeTelegram, cast: World, tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    harness = Harness(tg, cast, tmp_path, clock=clock)
+    await harness.start()
+    try:
+        for post in range(1, 4):
+            await report(harness, SATU, post)
+        await harness.settle()
+        await harness.stop()
+        clock.advance(8 * 24 * 3600)
+        tg._next_update_id = 2  # Telegram picked a new, lower update id after the quiet week
+        await report(harness, DUA, 9)
+        await harness.start()
+        await tg.wait_for(lambda: len(acks(harness, DUA)) == 1, timeout=10)
+    finally:
+        await harness.stop()
