@@ -183,6 +183,17 @@ class Desk:
                 q, config.moderation.chat_id, "\n".join(lines), priority=sends.PRIORITY_CARD_EDIT
             )
 
+    async def moderator_group_moved(self, old_chat: int, new_chat: int) -> None:
+        """The configuration names another moderator group (say, after a migration): what was
+        queued for the old one goes to the new one, and every undecided case gets a card there."""
+        async with self.store.transaction() as q:
+            await q.move_pending_sends(old_chat, new_chat)
+            for case in await q.undecided_cases(limit=10_000):
+                if new_chat not in await q.card_chats(case.id):
+                    await sends.new_card(q, new_chat, case.id)
+                    for from_chat, message_ids in await case_evidence(q, case.id):
+                        await sends.evidence(q, new_chat, case.id, from_chat, message_ids)
+
     async def reload_reply(self, person: Person, ok: bool, changed: list[str], error: str) -> None:
         """Answer the admin who sent /reload."""
         if ok:

@@ -63,6 +63,10 @@ class Reloader:
             changed = changed_keys(old, new)
             restart = [key for key in changed if key in RESTART_KEYS]
             self.install(new)
+            if old.moderation.chat_id != new.moderation.chat_id:
+                await self.desk.moderator_group_moved(
+                    old.moderation.chat_id, new.moderation.chat_id
+                )
             log.info("configuration reloaded (%s); changed: %s", trigger, changed or "nothing")
             await self.desk.config_applied(changed, restart)
             for hook in self.after_apply:

@@ -602,6 +602,11 @@ class Queries:
         )
         return True
 
+    async def move_pending_sends(self, old_chat: int, new_chat: int) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET chat_id=? WHERE chat_id=? AND state='pending'", (new_chat, old_chat)
+        )
+
     async def pending_outbox(
         self, limit: int = 200, after: tuple[int, int] | None = None
     ) -> list[OutboxItem]:

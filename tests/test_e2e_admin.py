@@ -193,3 +193,23 @@ async def test_sighup_reloads_the_running_process(
     finally:
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), timeout=20) == 0, log.read_text()
+
+
+async def test_moving_the_moderator_group_by_reload_brings_every_open_case_along(
+    harness: Harness, tg: FakeTelegram, cast: World
+) -> None:
+    new_group = -1007777777777
+    tg.add_group(new_group, "Moderators 2", members=[MOD_ONE, MOD_TWO])
+    tg.remove_bot_from_group(GROUP)
+    for who, post in ((SATU, 1), (DUA, 2)):
+        cast.forward_channel_post(who, cast.bad_news, post, text=f"post {post}")
+        tg.send_message(who, text="/report fraud")
+    await tg.wait_for(lambda: "#2" in harness.texts_to(DUA)[-1])
+    text = harness.config_path.read_text("utf-8")
+    harness.config_path.write_text(text.replace(str(GROUP), str(new_group)), "utf-8")
+    tg.send_message(MOD_ONE, text="/reload")
+    await tg.wait_for(lambda: len(harness.cards(new_group)) == 2, timeout=15)
+    await harness.idle()
+    copies = [m for m in tg.messages_in(new_group) if (m.get("text") or "").startswith("post ")]
+    assert len(copies) == 2
+    assert harness.cards(GROUP) == []
