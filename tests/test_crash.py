@@ -56,6 +56,18 @@ async def spawn(
     )
 
 
+def prepare(tg: FakeTelegram, tmp_path: Path) -> tuple[World, Path, Path]:
+    """The cast with every reporter's chat open, a config file, and a log file for the bot."""
+    world = World.build(tg)
+    for reporter in REPORTERS[2:]:
+        tg.add_user(reporter, f"Reporter {reporter}")
+    for reporter in REPORTERS:
+        world.start(reporter)
+    config = tmp_path / "config.yaml"
+    config.write_text(config_text(tmp_path, tg.base_url), "utf-8")
+    return world, config, tmp_path / "bot.log"
+
+
 def burst(tg: FakeTelegram, world: World) -> tuple[int, int]:
     """Each reporter forwards two posts and reports each; some posts are reported by two
     reporters (they join one case) and one reporter repeats their own report."""
@@ -94,14 +106,7 @@ def card_numbers(tg: FakeTelegram) -> list[int]:
 async def test_sigkill_mid_burst_loses_no_acknowledged_report(
     tg: FakeTelegram, tmp_path: Path, crash: str
 ) -> None:
-    world = World.build(tg)
-    for reporter in REPORTERS[2:]:
-        tg.add_user(reporter, f"Reporter {reporter}")
-    for reporter in REPORTERS:
-        world.start(reporter)
-    config = tmp_path / "config.yaml"
-    config.write_text(config_text(tmp_path, tg.base_url), "utf-8")
-    log = tmp_path / "bot.log"
+    world, config, log = prepare(tg, tmp_path)
     tg.fail("sendMessage", chat_id=GROUP, kind="500", times=3)  # the group is failing
 
     env_crash = crash if crash.startswith("commit:") else None
@@ -153,14 +158,7 @@ async def test_sigkill_mid_burst_loses_no_acknowledged_report(
 async def test_sigterm_with_work_in_flight_exits_promptly_and_resumes(
     tg: FakeTelegram, tmp_path: Path
 ) -> None:
-    world = World.build(tg)
-    for reporter in REPORTERS[2:]:
-        tg.add_user(reporter, f"Reporter {reporter}")
-    for reporter in REPORTERS:
-        world.start(reporter)
-    config = tmp_path / "config.yaml"
-    config.write_text(config_text(tmp_path, tg.base_url), "utf-8")
-    log = tmp_path / "bot.log"
+    world, config, log = prepare(tg, tmp_path)
     tg.fail("sendMessage", chat_id=GROUP, kind="502", times=1000)  # the group keeps failing
 
     first = await spawn(config, tg.token, None, log)

@@ -52,13 +52,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecatio
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
+def fake(tg: FakeTelegram) -> FakeTelegram:
+    """The shared fake Bot API fixture (`tg` in conftest.py), under this file's name."""
+    return tg
 
 
 @pytest.fixture
