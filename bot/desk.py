@@ -256,6 +256,7 @@ class Desk:
         return config.language
 
     async def _meet(self, q: Queries, person: Person) -> str:
+        await q.remember_name(person.id, person.name)
         if person.language_code:
             await q.remember_telegram_language(person.id, person.language_code)
         return await self.language_of(q, person.id)
@@ -576,6 +577,7 @@ class Desk:
         if not config.is_moderator(moderator.id):
             return ActOutcome(ActResult.NOT_MODERATOR, plain(lang, "press.not_moderator"), True)
         async with self.store.transaction() as q:
+            await q.remember_name(moderator.id, moderator.name)
             case = await q.case(pressed.case_id)
             if case is None:
                 return ActOutcome(ActResult.NOT_FOUND, plain(lang, "button.invalid"), True)
@@ -783,7 +785,7 @@ class Desk:
                 await sends.evidence(q, second_tier, case.id, from_chat, message_ids)
         await self._record(q, case.id, "escalated", moderator, note)
         if second_tier is None:
-            on_duty = ", ".join(mention(uid, str(uid)) for uid in config.moderation.on_duty)
+            on_duty = await self._on_duty_mentions(q)
             await sends.message(
                 q,
                 config.moderation.chat_id,
@@ -791,6 +793,12 @@ class Desk:
                 priority=sends.PRIORITY_CARD_EDIT,
             )
         return ActOutcome(ActResult.DONE, plain(lang, "press.done.escalated", case=case.id))
+
+    async def _on_duty_mentions(self, q: Queries) -> str:
+        """Mentions of the on-duty moderators, by the names the bot has seen them use."""
+        on_duty = self.config().moderation.on_duty
+        names = await q.user_names(on_duty)
+        return ", ".join(mention(uid, names.get(uid, str(uid))) for uid in on_duty)
 
     async def _ask(self, q: Queries, case: Case, moderator: Person, question: str) -> None:
         changed = await q.update_case_if(
@@ -900,7 +908,7 @@ class Desk:
         what = plain(lang, f"target.{target}")
         await q.add_event(case_id, "overdue", detail=f"{what} · {level * minutes} min")
         await self._refresh_cards(q, case_id)
-        on_duty = ", ".join(mention(uid, str(uid)) for uid in config.moderation.on_duty)
+        on_duty = await self._on_duty_mentions(q)
         await sends.message(
             q,
             config.moderation.chat_id,

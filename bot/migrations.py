@@ -174,3 +174,10 @@ MIGRATIONS.append(
     CREATE INDEX items_source ON items(source);
     """
 )
+
+MIGRATIONS.append(
+    # 5: the names the bot has seen, so mentions of on-duty moderators read as names
+    """
+    ALTER TABLE users ADD COLUMN name TEXT;
+    """
+)

@@ -771,6 +771,22 @@ class Queries:
             (user_id, language),
         )
 
+    async def remember_name(self, user_id: int, name: str) -> None:
+        await self.db.execute(
+            "INSERT INTO users (user_id, name) VALUES (?, ?)"
+            " ON CONFLICT(user_id) DO UPDATE SET name=excluded.name",
+            (user_id, name),
+        )
+
+    async def user_names(self, user_ids: Iterable[int]) -> dict[int, str]:
+        ids = list(user_ids)
+        rows = await self._all(
+            "SELECT user_id, name FROM users WHERE name IS NOT NULL"
+            f" AND user_id IN ({_marks(ids)})",
+            ids,
+        )
+        return {r["user_id"]: r["name"] for r in rows}
+
     async def choose_language(self, user_id: int, language: str) -> None:
         await self.db.execute(
             "INSERT INTO users (user_id, chosen_language) VALUES (?, ?)"

@@ -7,6 +7,7 @@ import asyncio
 from bot import sends
 from bot.callback_data import CaseAction
 from bot.cases import Action, Decision
+from bot.config import Config
 from bot.desk import ActOutcome, ActResult, Desk, Person, ReportResult
 from bot.identity import item_identity
 from bot.models import IncomingItem, Origin, OutboxItem, State
@@ -325,3 +326,15 @@ async def test_a_typed_link_joins_the_case_of_the_forwarded_post(desk: Desk) -> 
     await desk.receive(DUA_P, link)
     joined = await desk.report(DUA_P, DUA, 6, "terrorism")
     assert joined.result is ReportResult.JOINED and joined.case_id == case_id
+
+
+async def test_on_duty_mentions_use_names_the_bot_has_seen(store: Store, config: Config) -> None:
+    on_duty = config.model_copy(
+        update={"moderation": config.moderation.model_copy(update={"on_duty": [MOD_TWO]})}
+    )
+    desk = Desk(store, lambda: on_duty)
+    case_id = await report_post(desk, SATU_P, 10)
+    await desk.press(MOD2, GROUP, CaseAction(Action.CLAIM, case_id))
+    await act(desk, MOD1, case_id, Action.ESCALATE)
+    texts = [str(r.payload.get("text")) for r in await outbox(store) if r.chat_id == GROUP]
+    assert any('<a href="tg://user?id=222222">Mod Two</a>' in text for text in texts)

@@ -79,3 +79,13 @@ async def test_outbox_listener_hears_only_committed_writes(store: Store) -> None
     async with store.transaction() as q:
         await q.enqueue(1, "message", {"text": "x"}, priority=0)
     assert heard == [1]
+
+
+async def test_names_seen_are_remembered_for_mentions(store: Store) -> None:
+    async with store.transaction() as q:
+        await q.remember_name(222222, "Mod Two")
+        await q.remember_telegram_language(222222, "id")
+        await q.remember_name(222222, "Mod 2")
+    async with store.read() as q:
+        assert await q.user_names([222222, 111111]) == {222222: "Mod 2"}
+        assert await q.user_languages(222222) == (None, "id")
