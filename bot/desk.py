@@ -341,8 +341,7 @@ class Desk:
         async with self.store.transaction() as q:
             language = await self._meet(q, person)
             dropped = await q.discard_draft(person.id, "cancelled")
-            await q.cancel_timer(f"{TIMER_DRAFT_NOTICE}:{person.id}")
-            await q.cancel_timer(f"{TIMER_DRAFT_EXPIRY}:{person.id}")
+            await forget_draft_timers(q, person.id)
             key = "draft.cancelled" if dropped else "draft.nothing"
             await sends.message(q, person.id, t(language, key, count=dropped))
 
@@ -458,21 +457,19 @@ class Desk:
                 await sends.message(q, chat_id, t(language, "report.empty"))
                 return ReportOutcome(ReportResult.EMPTY)
             category, note = split_category(config, args)
-            report_id = await q.insert_report(
+            report_id = await new_report(
+                q,
+                reporter,
+                chat_id,
+                command_message_id,
+                items,
                 case_id=None,
-                reporter_id=reporter.id,
-                reporter_name=reporter.name,
-                organization=reporter.organization,
-                chat_id=chat_id,
-                command_message_id=command_message_id,
                 category=category,
                 note=note,
                 status="choosing" if category is None else "open",
             )
-            await q.attach_items(report_id, [item.id for item in items])
             if not await q.draft_count(person.id):
-                await q.cancel_timer(f"{TIMER_DRAFT_NOTICE}:{person.id}")
-                await q.cancel_timer(f"{TIMER_DRAFT_EXPIRY}:{person.id}")
+                await forget_draft_timers(q, person.id)
             if category is None:
                 await self._offer_categories(q, chat_id, report_id, language)
                 ttl = config.intake.draft_ttl_hours * 3600
@@ -981,18 +978,9 @@ class Desk:
 
     async def _answer(self, q: Queries, reporter: Reporter, case_id: int, item: Item) -> None:
         """A reporter's reply to a question (or /add while one is open) joins the case."""
-        report_id = await q.insert_report(
-            case_id=case_id,
-            reporter_id=reporter.id,
-            reporter_name=reporter.name,
-            organization=reporter.organization,
-            chat_id=item.chat_id,
-            command_message_id=item.message_id,
-            category=None,
-            note="",
-            status="answer",
+        await new_report(
+            q, reporter, item.chat_id, item.message_id, [item], case_id=case_id, status="answer"
         )
-        await q.attach_items(report_id, [item.id])
         await self._attach_evidence(q, case_id, item.chat_id, [item.message_id])
         case = await q.case(case_id)
         if case is not None:
@@ -1041,26 +1029,57 @@ class Desk:
             if not items:
                 await sends.message(q, chat_id, t(language, "report.empty"))
                 return
-            report_id = await q.insert_report(
+            await new_report(
+                q,
+                reporter,
+                chat_id,
+                command_message_id,
+                items,
                 case_id=case_id,
-                reporter_id=reporter.id,
-                reporter_name=reporter.name,
-                organization=reporter.organization,
-                chat_id=chat_id,
-                command_message_id=command_message_id,
-                category=None,
                 note=args.strip().split(maxsplit=1)[1] if len(args.split()) > 1 else "",
                 status="added",
             )
-            await q.attach_items(report_id, [item.id for item in items])
-            await q.cancel_timer(f"{TIMER_DRAFT_NOTICE}:{person.id}")
-            await q.cancel_timer(f"{TIMER_DRAFT_EXPIRY}:{person.id}")
+            await forget_draft_timers(q, person.id)
             await self._attach_evidence(q, case_id, chat_id, [i.message_id for i in items])
             detail = plain(config.language, "add.detail", count=len(items))
             await self._material_arrived(
                 q, case, Person(reporter.id, reporter.name), "added", detail
             )
             await sends.message(q, chat_id, t(language, "add.done", case=case_id, count=len(items)))
+
+
+async def new_report(
+    q: Queries,
+    reporter: Reporter,
+    chat_id: int,
+    command_message_id: int,
+    items: list[Item],
+    *,
+    case_id: int | None,
+    status: str,
+    category: str | None = None,
+    note: str = "",
+) -> int:
+    """A report by `reporter` that takes `items` out of their draft."""
+    report_id = await q.insert_report(
+        case_id=case_id,
+        reporter_id=reporter.id,
+        reporter_name=reporter.name,
+        organization=reporter.organization,
+        chat_id=chat_id,
+        command_message_id=command_message_id,
+        category=category,
+        note=note,
+        status=status,
+    )
+    await q.attach_items(report_id, [item.id for item in items])
+    return report_id
+
+
+async def forget_draft_timers(q: Queries, reporter_id: int) -> None:
+    """The draft is empty: no notice about it, no expiry of it."""
+    await q.cancel_timer(f"{TIMER_DRAFT_NOTICE}:{reporter_id}")
+    await q.cancel_timer(f"{TIMER_DRAFT_EXPIRY}:{reporter_id}")
 
 
 async def case_evidence(q: Queries, case_id: int) -> list[tuple[int, list[int]]]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from bot.config import Config, load_config
+from bot.faults import ENVIRONMENT_KEY
 from bot.outbox import cost
 from bot.runtime import DeskRuntime
 from tests.conftest import write_config
@@ -142,3 +146,34 @@ class Harness:
             if data.startswith(data_prefix):
                 return data
         raise AssertionError(f"no button {data_prefix!r} on {message.get('text')!r}")
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+async def spawn_bot(
+    config: Path,
+    token: str | None,
+    *,
+    log: Path | None = None,
+    crash: str | None = None,
+    args: Sequence[str] = (),
+) -> asyncio.subprocess.Process:
+    """`python -m bot` as a process: stderr appended to `log`, or piped when there is none."""
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", ENVIRONMENT_KEY)}
+    if token is not None:
+        env["BOT_TOKEN"] = token
+    if crash is not None:
+        env[ENVIRONMENT_KEY] = crash
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        "--config",
+        str(config),
+        cwd=REPO,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL if log else asyncio.subprocess.PIPE,
+        stderr=log.open("ab") if log else asyncio.subprocess.PIPE,
+    )

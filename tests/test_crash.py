@@ -4,11 +4,9 @@ the one window Telegram leaves open (accepted by Telegram, not yet recorded by t
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,8 +14,8 @@ import pytest
 from tests.conftest import GROUP
 from tests.factories import World
 from tests.fake_telegram import FakeTelegram
+from tests.harness import spawn_bot
 
-REPO = Path(__file__).resolve().parent.parent
 # Small enough that every card and copy fits the group's 20-a-minute budget after the restart.
 REPORTERS = [333333, 444444, 666661, 666662]
 ACK = re.compile(r"#(\d+)")
@@ -33,26 +31,6 @@ def config_text(tmp_path: Path, base_url: str) -> str:
         "moderation:\n  chat_id: -1001234567890\n  moderators: [111111, 222222]\n"
         f"admins: [111111]\nreporters:\n{reporters}\n"
         f"storage:\n  path: {tmp_path / 'desk.sqlite3'}\n"
-    )
-
-
-async def spawn(
-    config: Path, token: str, crash: str | None, log: Path
-) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if k != "REPORT_DESK_CRASH_AT"}
-    env["BOT_TOKEN"] = token
-    if crash:
-        env["REPORT_DESK_CRASH_AT"] = crash
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--config",
-        str(config),
-        cwd=REPO,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=log.open("ab"),
     )
 
 
@@ -110,7 +88,7 @@ async def test_sigkill_mid_burst_loses_no_acknowledged_report(
     tg.fail("sendMessage", chat_id=GROUP, kind="500", times=3)  # the group is failing
 
     env_crash = crash if crash.startswith("commit:") else None
-    first = await spawn(config, tg.token, env_crash, log)
+    first = await spawn_bot(config, tg.token, log=log, crash=env_crash)
     if env_crash is None:
         tg.crash_hook(crash, lambda: first.send_signal(signal.SIGKILL))
     await tg.wait_for(lambda: tg.calls_to("getUpdates"), timeout=20)
@@ -119,7 +97,7 @@ async def test_sigkill_mid_burst_loses_no_acknowledged_report(
     assert code == -signal.SIGKILL, log.read_text()
 
     tg.clear_faults()
-    second = await spawn(config, tg.token, None, log)
+    second = await spawn_bot(config, tg.token, log=log)
     try:
         await tg.wait_for(
             lambda: (
@@ -161,7 +139,7 @@ async def test_sigterm_with_work_in_flight_exits_promptly_and_resumes(
     world, config, log = prepare(tg, tmp_path)
     tg.fail("sendMessage", chat_id=GROUP, kind="502", times=1000)  # the group keeps failing
 
-    first = await spawn(config, tg.token, None, log)
+    first = await spawn_bot(config, tg.token, log=log)
     await tg.wait_for(lambda: tg.calls_to("getUpdates"), timeout=20)
     total, _ = burst(tg, world)
     await tg.wait_for(lambda: sum(len(acks(tg, r)) for r in REPORTERS) >= total, timeout=20)
@@ -172,7 +150,7 @@ async def test_sigterm_with_work_in_flight_exits_promptly_and_resumes(
     assert asyncio.get_running_loop().time() - started < 10  # a bounded flush, not a hang
 
     tg.clear_faults()
-    second = await spawn(config, tg.token, None, log)
+    second = await spawn_bot(config, tg.token, log=log)
     try:
         acknowledged = {n for r in REPORTERS for n in acks(tg, r)}
         await tg.wait_for(lambda: set(card_numbers(tg)) >= acknowledged, timeout=60)

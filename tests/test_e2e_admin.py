@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
 
 from tests.conftest import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, STRANGER, FakeClock, write_config
 from tests.factories import World
 from tests.fake_telegram import FakeTelegram
-from tests.harness import Harness
+from tests.harness import Harness, spawn_bot
 
-REPO = Path(__file__).resolve().parent.parent
 STRANGER_LINE = "  - {id: 555555, name: New Liaison, organization: Kominfo}\n"
 
 
@@ -170,18 +167,7 @@ async def test_sighup_reloads_the_running_process(
     cast.start(STRANGER)
     config = write_config(tmp_path, tg.base_url)
     log = tmp_path / "bot.log"
-    env = {**os.environ, "BOT_TOKEN": tg.token}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--config",
-        str(config),
-        cwd=REPO,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=log.open("wb"),
-    )
+    process = await spawn_bot(config, tg.token, log=log)
     try:
         await tg.wait_for(lambda: tg.calls_to("getUpdates"), timeout=20)
         add_stranger_as_reporter(config)

@@ -3,41 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
 
 from tests.conftest import GROUP, MOD_ONE, SATU, write_config
 from tests.factories import World
 from tests.fake_telegram import FakeTelegram
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-async def spawn(config: Path, token: str | None, *args: str) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
-    if token is not None:
-        env["BOT_TOKEN"] = token
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        "--config",
-        str(config),
-        cwd=REPO,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+from tests.harness import spawn_bot
 
 
 async def test_bot_process_runs_the_loop_and_stops_cleanly_on_sigterm(
     tg: FakeTelegram, cast: World, tmp_path: Path
 ) -> None:
     config = write_config(tmp_path, tg.base_url)
-    process = await spawn(config, tg.token)
+    process = await spawn_bot(config, tg.token)
     try:
         await tg.wait_for(lambda: tg.calls_to("getUpdates"), timeout=20)
         cast.forward_channel_post(SATU, cast.bad_news, 42, text="violent propaganda")
@@ -69,7 +48,7 @@ async def test_bad_config_names_file_line_and_key_without_traceback(tmp_path: Pa
         "  - {id: abc, name: A, organization: B}\n",
         "utf-8",
     )
-    process = await spawn(config, "1:x")
+    process = await spawn_bot(config, "1:x")
     _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     text = stderr.decode()
     assert process.returncode == 2
@@ -80,13 +59,13 @@ async def test_bad_config_names_file_line_and_key_without_traceback(tmp_path: Pa
 async def test_yaml_syntax_error_and_missing_token(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("moderation:\n  chat_id: [\n", "utf-8")
-    process = await spawn(broken, "1:x")
+    process = await spawn_bot(broken, "1:x")
     _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 2
     assert "broken.yaml" in stderr.decode() and "line" in stderr.decode()
 
     good = write_config(tmp_path)
-    process = await spawn(good, None)
+    process = await spawn_bot(good, None)
     _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 2
     assert "BOT_TOKEN" in stderr.decode() and "Traceback" not in stderr.decode()
