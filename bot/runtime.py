@@ -9,18 +9,18 @@ import signal
 import time
 from collections.abc import Callable
 
-from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Config, load_config, resolve_token
+from bot.config.reloading import Reloader
 from bot.desk import Desk
-from bot.health import check_moderator_space
-from bot.menus import Menus
-from bot.outbox import OutboxWorker
-from bot.pacing import Pacer
-from bot.polling import Poller
-from bot.reloading import Reloader
+from bot.desk.timers import TimerRunner
+from bot.outbox.pacing import Pacer
+from bot.outbox.worker import OutboxWorker
 from bot.store import Store
-from bot.telegram_transport import TelegramTransport
-from bot.timers import TimerRunner
+from bot.telegram.app import ALLOWED_UPDATES, build_application
+from bot.telegram.health import check_moderator_space
+from bot.telegram.menus import Menus
+from bot.telegram.polling import Poller
+from bot.telegram.transport import TelegramTransport
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,9 @@ class DeskRuntime:
         config = self.holder.get()
         self.store = await Store.open(config.storage.path, self.clock)
         self.desk = Desk(self.store, self.holder.get)
-        self.reloader = Reloader(self.config_path, self.holder.get, self.holder.install, self.desk)
+        self.reloader = Reloader(
+            self.config_path, self.holder.get, self.holder.install, self.desk.admin
+        )
         self.application = build_application(
             self.token,
             config.telegram.api_base_url,
@@ -74,17 +76,21 @@ class DeskRuntime:
             request_timeout=self.request_timeout,
         )
         self.worker = OutboxWorker(
-            self.store, TelegramTransport(self.application.bot), self.holder.get, Pacer(self.clock)
+            self.store,
+            TelegramTransport(self.application.bot),
+            self.holder.get,
+            Pacer(self.clock),
+            self.desk.admin,
         )
-        self.menus = Menus(self.application, self.desk.language_for)
-        self.desk.chat_back_listeners.append(self.worker.resume)
-        self.desk.language_listeners.append(
+        self.menus = Menus(self.application, self.desk.context.language_for)
+        self.desk.context.chat_back_listeners.append(self.worker.resume)
+        self.desk.context.language_listeners.append(
             lambda user_id: self.menus.refresh_user(self.holder.get(), user_id)
         )
         self.reloader.after_apply.append(self._after_reload)
         self.poller = Poller(self.application, self.store, poll_timeout=self.poll_timeout)
         self.poller.allowed_updates = ALLOWED_UPDATES
-        self.timers = TimerRunner(self.desk)
+        self.timers = TimerRunner(self.desk.timers)
         await self.application.initialize()
         await self.application.start()
         log.info("Report Desk is running as @%s", self.application.bot.username)

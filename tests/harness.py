@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.config import Config, load_config
 from bot.faults import ENVIRONMENT_KEY
-from bot.outbox import cost
+from bot.outbox.deliveries import cost
 from bot.runtime import DeskRuntime
 from tests.conftest import write_config
 from tests.factories import World
@@ -67,10 +67,10 @@ class Harness:
         async def quiet() -> bool:
             if self.fake.pending_updates:
                 return False
-            async with runtime.store.read() as q:
-                if await q.unprocessed_updates(limit=1):
+            async with runtime.store.read() as tx:
+                if await tx.inbox.unprocessed(limit=1):
                     return False
-                return not (await q.outbox_counts()).get("pending")
+                return not (await tx.outbox.counts()).get("pending")
 
         await self.fake.wait_for(quiet, timeout=seconds, description="the desk to go idle")
 
@@ -88,13 +88,13 @@ class Harness:
             if self.fake.pending_updates:
                 held_polls = 0
                 return False
-            async with runtime.store.read() as q:
-                if await q.unprocessed_updates(limit=1) or await q.due_timers(limit=1):
+            async with runtime.store.read() as tx:
+                if await tx.inbox.unprocessed(limit=1) or await tx.timers.due(limit=1):
                     held_polls = 0
                     return False
-                if not (await q.outbox_counts()).get("pending"):
+                if not (await tx.outbox.counts()).get("pending"):
                     return True
-                rows = await q.pending_outbox()
+                rows = await tx.outbox.pending()
             waits = [runtime.worker.pacer.wait(row.chat_id, cost(row)) for row in rows]
             if advance is None or not waits or min(waits) <= 0:
                 held_polls = 0

@@ -85,9 +85,9 @@ async def test_a_reporter_who_blocked_the_bot_is_dropped_and_recorded(
     assert "dismissed" in harness.card(GROUP, 1)["text"]
     runtime = harness.runtime
     assert runtime is not None
-    async with runtime.store.read() as q:
-        counts = await q.outbox_counts()
-        blocked = await q.db.execute_fetchall(
+    async with runtime.store.read() as tx:
+        counts = await tx.outbox.counts()
+        blocked = await tx.users.db.execute_fetchall(
             "SELECT blocked_at FROM users WHERE user_id=?", (DUA,)
         )
     assert counts.get("dropped") == 1
@@ -122,7 +122,7 @@ async def test_a_failing_handler_is_contained_and_the_user_told(
     async def broken(*_: object, **__: object) -> None:
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(runtime.desk, "status", broken)
+    monkeypatch.setattr(runtime.desk.reporters, "status", broken)
     tg.send_message(SATU, text="/status 1")
     await harness.idle()
     assert "kesalahan" in harness.texts_to(SATU)[-1]

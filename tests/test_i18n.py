@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import catalogue, escape, normalize_language, placeholders, t
+from bot.render.i18n import catalogue, escape, normalize_language, placeholders, t
 
 # Texts that are the same in both languages because they hold only names, numbers or commands.
 SAME_IN_BOTH = {"status.line", "queue.line", "health.problem", "digest.line", "status.with_reason"}

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot import sends
 from bot.config import Config
-from bot.delivery import DeliveryError, Failure
-from bot.models import Button, IncomingItem, Item, Origin
-from bot.outbox import OutboxWorker
-from bot.pacing import Pacer
+from bot.desk import Desk
+from bot.domain.models import IncomingItem, Item, Origin
+from bot.outbox import sends
+from bot.outbox.delivery import DeliveryError, Failure
+from bot.outbox.pacing import Pacer
+from bot.outbox.worker import OutboxWorker
+from bot.render.message import Button
 from bot.store import Store
 from tests.conftest import GROUP, MOD_ONE, SATU, FakeClock
 
@@ -68,12 +70,13 @@ class ScriptedTransport:
 def worker(
     store: Store, config: Config, transport: ScriptedTransport, clock: FakeClock
 ) -> OutboxWorker:
-    return OutboxWorker(store, transport, lambda: config, Pacer(clock))
+    desk = Desk(store, lambda: config)
+    return OutboxWorker(store, transport, lambda: config, Pacer(clock), desk.admin)
 
 
 async def states(store: Store) -> dict[str, int]:
-    async with store.read() as q:
-        return await q.outbox_counts()
+    async with store.read() as tx:
+        return await tx.outbox.counts()
 
 
 async def drain(w: OutboxWorker, clock: FakeClock, rounds: int = 50) -> None:
@@ -84,9 +87,9 @@ async def drain(w: OutboxWorker, clock: FakeClock, rounds: int = 50) -> None:
 
 
 async def open_case(store: Store) -> int:
-    async with store.transaction() as q:
-        case_id = await q.insert_case("terrorism", 1)
-        report_id = await q.insert_report(
+    async with store.transaction() as tx:
+        case_id = await tx.cases.insert("terrorism", 1)
+        report_id = await tx.reports.insert(
             case_id=case_id,
             reporter_id=SATU,
             reporter_name="S",
@@ -97,10 +100,10 @@ async def open_case(store: Store) -> int:
             note="",
             status="open",
         )
-        await q.add_event(case_id, "reported", actor_id=SATU, actor_name="S")
-        await sends.message(q, SATU, "ack")
-        await sends.new_card(q, GROUP, case_id)
-        await sends.evidence(q, GROUP, case_id, SATU, [1])
+        await tx.events.add(case_id, "reported", actor_id=SATU, actor_name="S")
+        await sends.message(tx, SATU, "ack")
+        await sends.new_card(tx, GROUP, case_id)
+        await sends.evidence(tx, GROUP, case_id, SATU, [1])
         assert report_id
     return case_id
 
@@ -114,8 +117,8 @@ async def test_sends_in_priority_order_and_records_card(
     await drain(w, clock)
     assert [c[0] for c in transport.calls] == ["send", "send", "copy"]
     assert transport.calls[0][1] == SATU
-    async with store.read() as q:
-        card = await q.live_card(case_id, GROUP)
+    async with store.read() as tx:
+        card = await tx.cards.live(case_id, GROUP)
     assert card == 102
     assert transport.calls[2][2] == (SATU, [1], 102)  # evidence replies to its card
     assert await states(store) == {"sent": 3}
@@ -127,14 +130,14 @@ async def test_edit_waits_for_its_card_and_not_modified_counts_as_done(
     transport = ScriptedTransport()
     w = worker(store, config, transport, clock)
     case_id = await open_case(store)
-    async with store.transaction() as q:
-        await sends.card_edit(q, GROUP, case_id)
+    async with store.transaction() as tx:
+        await sends.card_edit(tx, GROUP, case_id)
     transport.failures = []
     await drain(w, clock)
     kinds = [c[0] for c in transport.calls if c[1] == GROUP]
     assert kinds == ["send", "edit", "copy"]
-    async with store.transaction() as q:
-        await sends.card_edit(q, GROUP, case_id)
+    async with store.transaction() as tx:
+        await sends.card_edit(tx, GROUP, case_id)
     transport.failures = [DeliveryError(Failure.NOT_MODIFIED, "message is not modified")]
     await drain(w, clock)
     assert await states(store) == {"sent": 5}
@@ -147,8 +150,8 @@ async def test_transient_errors_retry_with_backoff(
         failures=[DeliveryError(Failure.TRANSIENT, "502"), DeliveryError(Failure.TRANSIENT, "x")]
     )
     w = worker(store, config, transport, clock)
-    async with store.transaction() as q:
-        await sends.message(q, SATU, "hello")
+    async with store.transaction() as tx:
+        await sends.message(tx, SATU, "hello")
     await w.step()
     assert transport.calls == []
     assert await w.step() > 0  # backing off, not hammering
@@ -163,9 +166,9 @@ async def test_retry_after_pauses_only_that_chat(
         failures=[DeliveryError(Failure.RETRY_AFTER, "429", retry_after=30)]
     )
     w = worker(store, config, transport, clock)
-    async with store.transaction() as q:
-        await sends.message(q, GROUP, "to group", priority=sends.PRIORITY_CARD_EDIT)
-        await sends.message(q, SATU, "to reporter", priority=sends.PRIORITY_NEW_CARD)
+    async with store.transaction() as tx:
+        await sends.message(tx, GROUP, "to group", priority=sends.PRIORITY_CARD_EDIT)
+        await sends.message(tx, SATU, "to reporter", priority=sends.PRIORITY_NEW_CARD)
     await w.step()
     await w.step()
     assert transport.calls == [("send", SATU, "to reporter")]
@@ -181,8 +184,8 @@ async def test_blocked_reporter_is_dropped_and_recorded(
         failures=[DeliveryError(Failure.RECIPIENT_GONE, "bot was blocked by the user")]
     )
     w = worker(store, config, transport, clock)
-    async with store.transaction() as q:
-        await sends.message(q, SATU, "hello")
+    async with store.transaction() as tx:
+        await sends.message(tx, SATU, "hello")
     await drain(w, clock)
     assert await states(store) == {"dropped": 1}
 
@@ -216,9 +219,9 @@ async def test_group_pacing_keeps_twenty_a_minute(
 ) -> None:
     transport = ScriptedTransport()
     w = worker(store, config, transport, clock)
-    async with store.transaction() as q:
+    async with store.transaction() as tx:
         for i in range(25):
-            await sends.message(q, GROUP, f"m{i}", priority=sends.PRIORITY_NEW_CARD)
+            await sends.message(tx, GROUP, f"m{i}", priority=sends.PRIORITY_NEW_CARD)
     for _ in range(30):
         await w.step()
     assert len(transport.calls) == 20
@@ -232,16 +235,16 @@ async def test_a_flood_of_new_cards_becomes_a_digest_first(
 ) -> None:
     transport = ScriptedTransport()
     w = worker(store, config, transport, clock)
-    async with store.transaction() as q:
+    async with store.transaction() as tx:
         for category, priority in (
             ("fraud", 3),
             ("terrorism", 1),
             ("other", 4),
             ("hate_speech", 2),
         ):
-            case_id = await q.insert_case(category, priority)
-            await sends.new_card(q, GROUP, case_id)
-            await sends.evidence(q, GROUP, case_id, SATU, [case_id])
+            case_id = await tx.cases.insert(category, priority)
+            await sends.new_card(tx, GROUP, case_id)
+            await sends.evidence(tx, GROUP, case_id, SATU, [case_id])
     await drain(w, clock, rounds=40)
     group = [c for c in transport.calls if c[1] == GROUP]
     digest = str(group[0][2])
@@ -257,10 +260,10 @@ async def test_a_few_new_cards_are_posted_directly(
 ) -> None:
     transport = ScriptedTransport()
     w = worker(store, config, transport, clock)
-    async with store.transaction() as q:
+    async with store.transaction() as tx:
         for _ in range(2):
-            case_id = await q.insert_case("fraud", 3)
-            await sends.new_card(q, GROUP, case_id)
+            case_id = await tx.cases.insert("fraud", 3)
+            await sends.new_card(tx, GROUP, case_id)
     await drain(w, clock)
     assert all("New cases" not in str(c[2]) for c in transport.calls)
     assert len(transport.calls) == 2
@@ -272,19 +275,19 @@ async def test_rows_that_must_wait_never_hide_the_ones_behind_them(
     transport = ScriptedTransport()
     w = worker(store, config, transport, clock)
     w.pacer.pause(GROUP, 600)
-    async with store.transaction() as q:
+    async with store.transaction() as tx:
         for i in range(450):  # more than a page, all for a paused chat
-            await sends.message(q, GROUP, f"m{i}", priority=sends.PRIORITY_PERSON)
-        await sends.message(q, SATU, "behind them", priority=sends.PRIORITY_NEW_CARD)
+            await sends.message(tx, GROUP, f"m{i}", priority=sends.PRIORITY_PERSON)
+        await sends.message(tx, SATU, "behind them", priority=sends.PRIORITY_NEW_CARD)
     assert await w.step() == 0
     assert transport.calls == [("send", SATU, "behind them")]
 
 
 async def test_large_evidence_goes_in_batches_that_keep_albums_whole(store: Store) -> None:
-    async with store.transaction() as q:
+    async with store.transaction() as tx:
         for message_id in range(1, 26):
             album = "album" if 8 <= message_id <= 12 else None
-            await q.add_item(
+            await tx.items.add(
                 IncomingItem(
                     chat_id=SATU,
                     message_id=message_id,
@@ -295,9 +298,9 @@ async def test_large_evidence_goes_in_batches_that_keep_albums_whole(store: Stor
                     media_group_id=album,
                 )
             )
-        case_id = await q.insert_case("fraud", 3)
-        await sends.evidence(q, GROUP, case_id, SATU, list(range(1, 26)))
-        rows = await q.pending_outbox()
+        case_id = await tx.cases.insert("fraud", 3)
+        await sends.evidence(tx, GROUP, case_id, SATU, list(range(1, 26)))
+        rows = await tx.outbox.pending()
     batches = [r.payload["message_ids"] for r in rows]
     assert all(len(b) <= 10 for b in batches)
     assert [m for b in batches for m in b] == list(range(1, 26))

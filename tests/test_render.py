@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bot.callback_data import CaseAction, CategoryChoice, decode, encode_action
-from bot.cases import Action, Decision
 from bot.config import Config
-from bot.models import Case, CaseView, Event, Item, Origin, Report, State
-from bot.render import MESSAGE_LIMIT, render_card, utf16_len
+from bot.domain.lifecycle import Action, Decision
+from bot.domain.models import Case, CaseView, Event, Item, Origin, Report, State
+from bot.render.callback_data import CaseAction, CategoryChoice, decode, encode_action
+from bot.render.cards import render_card
+from bot.render.text import MESSAGE_LIMIT, utf16_len
 
 
 def make_case(state: State = State.NEW, **changes: object) -> Case:

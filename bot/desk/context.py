@@ -1,0 +1,62 @@
+"""What every use case shares: the store, the configuration in force, and who reads in which
+language. A use case is one transaction; nothing here talks to Telegram."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+
+from bot.config import Config
+from bot.domain.models import Person
+from bot.outbox import sends
+from bot.render.i18n import normalize_language, t
+from bot.store import Store, Tx
+
+CASE_NUMBER = re.compile(r"#?([1-9][0-9]{0,11})")
+
+
+def parse_case_number(text: str) -> int | None:
+    """`N` or `#N` as the first word; None for anything else."""
+    match = CASE_NUMBER.fullmatch(text.strip().split()[0]) if text.strip() else None
+    return int(match[1]) if match else None
+
+
+class DeskContext:
+    def __init__(self, store: Store, config: Callable[[], Config]) -> None:
+        self.store = store
+        self.config = config
+        # Told when moderator space may be reachable again (the outbox stops holding it).
+        self.chat_back_listeners: list[Callable[[int], None]] = []
+        # Told when a user picks another language (their command menu follows).
+        self.language_listeners: list[Callable[[int], Awaitable[None]]] = []
+
+    async def language_of(self, tx: Tx, user_id: int) -> str:
+        """A person's language: their /lang choice, configured, Telegram's, then the desk's."""
+        config = self.config()
+        chosen, from_telegram = await tx.users.languages(user_id)
+        reporter = config.reporter(user_id)
+        for candidate in (
+            chosen,
+            reporter.language if reporter else None,
+            normalize_language(from_telegram),
+        ):
+            if candidate:
+                return candidate
+        return config.language
+
+    async def language_for(self, user_id: int) -> str:
+        async with self.store.read() as tx:
+            return await self.language_of(tx, user_id)
+
+    async def meet(self, tx: Tx, person: Person) -> str:
+        """Remember the person's name and app language; their language to answer in."""
+        await tx.users.remember_name(person.id, person.name)
+        if person.language_code:
+            await tx.users.remember_telegram_language(person.id, person.language_code)
+        return await self.language_of(tx, person.id)
+
+    async def say(self, person: Person, key: str, **values: object) -> None:
+        """Send a person a catalogue text in their language."""
+        async with self.store.transaction() as tx:
+            language = await self.meet(tx, person)
+            await sends.message(tx, person.id, t(language, key, **values))

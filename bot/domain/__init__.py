@@ -1,0 +1,1 @@
+"""Plain values and rules of the desk; imports nothing else of ours and never Telegram."""

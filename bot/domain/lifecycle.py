@@ -1,0 +1,89 @@
+"""The case state machine as a table: which moderator actions apply in which state."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.domain.models import UNDECIDED, State
+from bot.domain.vocabulary import PromptKind
+
+
+class Action(StrEnum):
+    """A button's verb; the letter travels in callback data."""
+
+    CLAIM = "c"
+    TAKE_DOWN = "t"  # opens the reason picker for a take-down
+    DISMISS = "d"  # opens the reason picker for a dismissal
+    REASON = "r"  # decides, with a reason code from the picker
+    OTHER_REASON = "f"  # asks for a free-text reason
+    CANCEL = "x"  # closes a picker
+    ESCALATE = "e"  # asks for an optional note
+    SKIP_NOTE = "s"  # escalates without a note
+    ASK = "a"  # asks for a question to the reporter
+    CANCEL_QUESTION = "q"
+    REOPEN = "o"
+    POST = "p"  # (re)posts the case's card: from /queue, digests and alarms
+
+
+class Decision(StrEnum):
+    TAKE_DOWN = "t"
+    DISMISS = "d"
+
+    @property
+    def state(self) -> State:
+        return State.TAKEN_DOWN if self is Decision.TAKE_DOWN else State.DISMISSED
+
+    @property
+    def reasons_key(self) -> str:
+        return "take_down" if self is Decision.TAKE_DOWN else "dismiss"
+
+    @property
+    def reason_prompt(self) -> PromptKind:
+        """The prompt that asks a moderator to type this decision's reason."""
+        if self is Decision.TAKE_DOWN:
+            return PromptKind.REASON_TAKE_DOWN
+        return PromptKind.REASON_DISMISS
+
+    @classmethod
+    def of_reason_prompt(cls, kind: PromptKind) -> Decision | None:
+        """The decision a typed-reason prompt is for; None for other prompts."""
+        for decision in cls:
+            if decision.reason_prompt is kind:
+                return decision
+        return None
+
+
+ALLOWED_FROM: dict[Action, tuple[State, ...]] = {
+    Action.CLAIM: (State.NEW, State.ESCALATED),
+    Action.TAKE_DOWN: UNDECIDED,
+    Action.DISMISS: UNDECIDED,
+    Action.REASON: UNDECIDED,
+    Action.OTHER_REASON: UNDECIDED,
+    Action.CANCEL: (*UNDECIDED, State.TAKEN_DOWN, State.DISMISSED),
+    Action.ESCALATE: (State.NEW,),
+    Action.SKIP_NOTE: (State.NEW,),
+    Action.ASK: (State.NEW, State.ESCALATED),
+    Action.CANCEL_QUESTION: (State.WAITING,),
+    Action.REOPEN: (State.TAKEN_DOWN, State.DISMISSED),
+    Action.POST: (*UNDECIDED, State.TAKEN_DOWN, State.DISMISSED),
+}
+
+# The buttons a card shows when no picker is open, in display order.
+CARD_ACTIONS = (
+    Action.CLAIM,
+    Action.TAKE_DOWN,
+    Action.DISMISS,
+    Action.ESCALATE,
+    Action.ASK,
+    Action.CANCEL_QUESTION,
+    Action.REOPEN,
+)
+
+
+def allowed(action: Action, state: State) -> bool:
+    return state in ALLOWED_FROM[action]
+
+
+def available_actions(state: State) -> list[Action]:
+    """The actions whose buttons a card in this state shows, in display order."""
+    return [action for action in CARD_ACTIONS if allowed(action, state)]

@@ -1,0 +1,208 @@
+"""How each kind of outbox row is sent, and what is recorded when Telegram accepts it.
+
+A row is marked sent in the transaction that records what Telegram returned (a card's message
+id), so nothing recorded as sent is sent again; the only repeat possible is a crash after
+Telegram accepted a send and before that transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.config import Config
+from bot.domain.models import OutboxItem
+from bot.domain.vocabulary import OutboxKind, OutboxState, PromptKind
+from bot.outbox import sends
+from bot.outbox.delivery import DeliveryError, Failure, Transport
+from bot.outbox.pacing import Pacer
+from bot.render.cards import pointer_text, render_card
+from bot.render.lists import render_digest
+from bot.render.message import Button, Rendered
+from bot.store import Store, Tx
+
+
+class Deferred(Exception):
+    """The row depends on another that has not been sent yet; try it again later."""
+
+
+def buttons_of(payload: dict[str, Any]) -> list[list[Button]]:
+    rows = payload.get("buttons") or []
+    assert isinstance(rows, list)
+    return [[Button(text, data) for text, data in row] for row in rows]
+
+
+def cost(row: OutboxItem) -> int:
+    """How many messages the row spends of a chat's budget."""
+    if row.kind is OutboxKind.EVIDENCE:
+        return len(row.payload["message_ids"])
+    return 1
+
+
+class Deliveries:
+    def __init__(
+        self, store: Store, transport: Transport, config: Callable[[], Config], pacer: Pacer
+    ) -> None:
+        self.store = store
+        self.transport = transport
+        self.config = config
+        self.pacer = pacer
+        self._by_kind: dict[OutboxKind, Callable[[OutboxItem], Awaitable[None]]] = {
+            OutboxKind.MESSAGE: self._send_message,
+            OutboxKind.CARD: self._send_card,
+            OutboxKind.CARD_EDIT: self._edit_card,
+            OutboxKind.EVIDENCE: self._copy_evidence,
+            OutboxKind.POINTER: self._edit_to_pointer,
+            OutboxKind.DIGEST: self._send_digest,
+            OutboxKind.LEAVE: self._leave,
+        }
+
+    async def deliver(self, row: OutboxItem) -> None:
+        """Send the row and record it; DeliveryError when Telegram refused, Deferred to wait."""
+        await self._by_kind[row.kind](row)
+
+    async def finish(
+        self,
+        row: OutboxItem,
+        state: OutboxState,
+        *,
+        result: object = None,
+        error: str | None = None,
+    ) -> None:
+        async with self.store.transaction() as tx:
+            await tx.outbox.finish(row.id, state, result=result, error=error)
+
+    async def _send_message(self, row: OutboxItem) -> None:
+        record = row.payload.get("record")
+        reply_to = None
+        if record and "prompt" in record and row.case_id is not None:
+            async with self.store.read() as tx:
+                reply_to = await tx.cards.live(row.case_id, row.chat_id)
+        self.pacer.record(row.chat_id)
+        message_id = await self.transport.send_message(
+            row.chat_id,
+            str(row.payload["text"]),
+            buttons_of(row.payload),
+            reply_to,
+            force_reply=bool(row.payload.get("force_reply")),
+        )
+        async with self.store.transaction() as tx:
+            if record and row.case_id is not None:
+                if "prompt" in record:
+                    await tx.prompts.record(
+                        row.chat_id,
+                        message_id,
+                        row.case_id,
+                        PromptKind(record["prompt"]),
+                        record["moderator"],
+                    )
+                if "question" in record:
+                    await tx.prompts.record_question(row.chat_id, message_id, row.case_id)
+            await tx.outbox.finish(row.id, OutboxState.SENT, result=[message_id])
+
+    async def _send_card(self, row: OutboxItem) -> None:
+        assert row.case_id is not None
+        async with self.store.read() as tx:
+            view = await tx.case_view(row.case_id)
+        if view is None:
+            await self.finish(row, OutboxState.FAILED, error="case not found")
+            return
+        rendered = render_card(view, self.config())
+        self.pacer.record(row.chat_id)
+        message_id = await self.transport.send_message(row.chat_id, rendered.text, rendered.buttons)
+        async with self.store.transaction() as tx:
+            await tx.cards.record(row.case_id, row.chat_id, message_id)
+            await tx.outbox.finish(row.id, OutboxState.SENT, result=[message_id])
+            await self._catch_up(tx, row, rendered)
+
+    async def _catch_up(self, tx: Tx, row: OutboxItem, sent: Rendered) -> None:
+        """The case may have changed while its card was in flight (an edit arriving then was
+        folded into this one): if what we sent is already stale, queue one more edit."""
+        assert row.case_id is not None
+        view = await tx.case_view(row.case_id)
+        picker = await tx.cards.picker(row.case_id, row.chat_id)
+        if view is not None and render_card(view, self.config(), picker) != sent:
+            await sends.card_edit(tx, row.chat_id, row.case_id)
+
+    async def _card_message(self, tx: Tx, row: OutboxItem) -> int | None:
+        """The live card this row refers to; Deferred while that card is still to be posted."""
+        assert row.case_id is not None
+        message_id = await tx.cards.live(row.case_id, row.chat_id)
+        if message_id is None and await tx.outbox.pending_exists(
+            OutboxKind.CARD, row.chat_id, row.case_id, before_id=row.id
+        ):
+            raise Deferred
+        return message_id
+
+    async def _edit_card(self, row: OutboxItem) -> None:
+        assert row.case_id is not None
+        async with self.store.read() as tx:
+            message_id = await self._card_message(tx, row)
+            view = await tx.case_view(row.case_id)
+            picker = await tx.cards.picker(row.case_id, row.chat_id)
+        if message_id is None or view is None:
+            await self.finish(row, OutboxState.SKIPPED, error="no card to edit")
+            return
+        rendered = render_card(view, self.config(), picker)
+        self.pacer.record(row.chat_id)
+        try:
+            await self.transport.edit_message(
+                row.chat_id, message_id, rendered.text, rendered.buttons
+            )
+        except DeliveryError as error:
+            if error.failure is Failure.TARGET_MISSING:
+                # Someone deleted the card: post it afresh so the case stays visible.
+                async with self.store.transaction() as tx:
+                    await tx.outbox.finish(row.id, OutboxState.FAILED, error=error.description)
+                    await sends.new_card(tx, row.chat_id, row.case_id)
+                return
+            if error.failure is not Failure.NOT_MODIFIED:
+                raise
+        async with self.store.transaction() as tx:
+            await tx.outbox.finish(row.id, OutboxState.SENT, result=[message_id])
+            await self._catch_up(tx, row, rendered)
+
+    async def _send_digest(self, row: OutboxItem) -> None:
+        async with self.store.read() as tx:
+            views = [await tx.case_view(int(case_id)) for case_id in row.payload["case_ids"]]
+        rendered = render_digest([v for v in views if v is not None], self.config())
+        self.pacer.record(row.chat_id)
+        message_id = await self.transport.send_message(row.chat_id, rendered.text, rendered.buttons)
+        await self.finish(row, OutboxState.SENT, result=[message_id])
+
+    async def _edit_to_pointer(self, row: OutboxItem) -> None:
+        assert row.case_id is not None
+        self.pacer.record(row.chat_id)
+        text = pointer_text(row.case_id, self.config().language)
+        try:
+            await self.transport.edit_message(row.chat_id, int(row.payload["message_id"]), text, [])
+        except DeliveryError as error:
+            if error.failure not in (Failure.NOT_MODIFIED, Failure.TARGET_MISSING):
+                raise
+        await self.finish(row, OutboxState.SENT)
+
+    async def _copy_evidence(self, row: OutboxItem) -> None:
+        async with self.store.read() as tx:
+            card = await self._card_message(tx, row)
+        message_ids = [int(m) for m in row.payload["message_ids"]]
+        from_chat = int(row.payload["from_chat_id"])
+        self.pacer.record(row.chat_id, len(message_ids))
+        try:
+            copied = await self.transport.copy_messages(row.chat_id, from_chat, message_ids, card)
+        except DeliveryError as error:
+            if error.failure is not Failure.TARGET_MISSING:
+                raise
+            # The reporter deleted the original: send the evidence again from what we stored.
+            async with self.store.read() as tx:
+                items = [await tx.items.by_message(from_chat, m) for m in message_ids]
+            copied = await self.transport.resend_items(
+                row.chat_id, [i for i in items if i is not None], card
+            )
+        async with self.store.transaction() as tx:
+            if row.case_id is not None:
+                await tx.cards.record_copies(row.case_id, row.chat_id, copied)
+            await tx.outbox.finish(row.id, OutboxState.SENT, result=copied)
+
+    async def _leave(self, row: OutboxItem) -> None:
+        await self.transport.leave_chat(row.chat_id)
+        await self.finish(row, OutboxState.SENT)

@@ -1,0 +1,68 @@
+"""The transport seam: what the outbox needs from Telegram, and how a failed send is classed.
+
+The Telegram edge implements `Transport` and raises `DeliveryError` with a `Failure` class, so
+the outbox decides what to do (wait, retry, hold, drop) without knowing Telegram's error types.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Protocol
+
+from bot.domain.models import Item
+from bot.render.message import Button
+
+
+class Failure(StrEnum):
+    RETRY_AFTER = "retry_after"  # 429: wait as told, then the same call may succeed
+    TRANSIENT = "transient"  # network trouble, timeouts, 5xx: retry with backoff
+    NOT_MODIFIED = "not_modified"  # an edit that changes nothing: already done
+    RECIPIENT_GONE = "recipient_gone"  # a user blocked the bot or never started it
+    CHAT_UNAVAILABLE = "chat_unavailable"  # kicked, no rights, chat not found or migrated
+    TARGET_MISSING = "target_missing"  # the message to edit, copy or reply to is gone
+    QUERY_TOO_OLD = "query_too_old"  # a callback query answered too late
+    PERMANENT = "permanent"  # a request Telegram will never accept as it is
+
+
+class DeliveryError(Exception):
+    def __init__(
+        self, failure: Failure, description: str, *, retry_after: float | None = None
+    ) -> None:
+        super().__init__(f"{failure.value}: {description}")
+        self.failure = failure
+        self.description = description
+        self.retry_after = retry_after
+
+
+class Transport(Protocol):
+    async def send_message(
+        self,
+        chat_id: int,
+        text: str,
+        buttons: list[list[Button]],
+        reply_to: int | None = None,
+        *,
+        force_reply: bool = False,
+    ) -> int: ...
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, text: str, buttons: list[list[Button]]
+    ) -> None: ...
+
+    async def copy_messages(
+        self, chat_id: int, from_chat_id: int, message_ids: list[int], reply_to: int | None
+    ) -> list[int]: ...
+
+    async def leave_chat(self, chat_id: int) -> None: ...
+
+    async def resend_items(
+        self, chat_id: int, items: list[Item], reply_to: int | None
+    ) -> list[int]: ...
+
+
+class ChatAlerts(Protocol):
+    """Who hears that moderator space became unreachable, and that it is back."""
+
+    async def unreachable(self, chat_id: int, description: str) -> None: ...
+
+    async def reachable(self, chat_id: int) -> None: ...

@@ -1,0 +1,177 @@
+"""The outbox worker: sends what transactions recorded, once, in order, paced, retried.
+
+Rows are taken by priority, then age. A row that must wait (paced, held, or waiting for its card)
+never hides the rows behind it. Failures are handled by their class: a 429 pauses the chat,
+network trouble backs off, an unreachable moderator space is held (its queue kept, the admins
+told once), a reporter who blocked the bot is dropped and recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Callable
+
+from bot.config import Config
+from bot.domain.models import OutboxItem
+from bot.domain.vocabulary import OutboxState
+from bot.outbox.deliveries import Deferred, Deliveries, cost
+from bot.outbox.delivery import ChatAlerts, DeliveryError, Failure, Transport
+from bot.outbox.digest import Digests
+from bot.outbox.pacing import Pacer
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+HOLD_RETRY_SECONDS = 60.0
+PAGE_SIZE = 200
+MAX_BACKOFF_SECONDS = 60.0
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        store: Store,
+        transport: Transport,
+        config: Callable[[], Config],
+        pacer: Pacer,
+        alerts: ChatAlerts,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.pacer = pacer
+        self.alerts = alerts
+        self.clock = store.clock
+        self.deliveries = Deliveries(store, transport, config, pacer)
+        self.digests = Digests(store, pacer)
+        self.held_until: dict[int, float] = {}
+        self._wake = asyncio.Event()
+        store.on_outbox_written(self.wake)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def resume(self, chat_id: int) -> None:
+        """The chat may be reachable again (the bot was re-added, or the config changed)."""
+        self.held_until.pop(chat_id, None)
+        self.wake()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                delay = await self.step()
+            except Exception:
+                log.exception("outbox step failed; retrying shortly")
+                delay = 1.0
+            if delay == 0:
+                continue
+            self._wake.clear()
+            stopping = asyncio.create_task(stop.wait())
+            woken = asyncio.create_task(self._wake.wait())
+            _, pending = await asyncio.wait(
+                {stopping, woken}, timeout=delay, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in pending:
+                task.cancel()
+
+    async def drain(self, seconds: float) -> None:
+        """Send what is ready for at most `seconds` of wall time (used at shutdown)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            delay = await self.step()
+            if delay > 0:
+                if delay > deadline - time.monotonic():
+                    return
+                await asyncio.sleep(min(delay, 0.2))
+
+    async def step(self) -> float:
+        """Send one ready row; 0 when something was sent, else seconds until one may be ready."""
+        async with self.store.read() as tx:
+            next_due = await tx.outbox.next_due()
+        now = self.clock()
+        soonest = 5.0 if next_due is None else max(0.05, min(5.0, next_due - now))
+        blocked_chats: set[int] = set()
+        async for row in self._pending_rows():
+            if row.chat_id in blocked_chats:
+                continue
+            held = self.held_until.get(row.chat_id)
+            if held is not None:
+                if now < held:
+                    blocked_chats.add(row.chat_id)
+                    soonest = min(soonest, held - now)
+                    continue
+                del self.held_until[row.chat_id]
+            wait = self.pacer.wait(row.chat_id, cost(row), reserve=self.digests.reserve_for(row))
+            if wait == 0:
+                wait = await self.digests.instead_of(row)
+            if wait > 0:
+                blocked_chats.add(row.chat_id)
+                soonest = min(soonest, wait)
+                continue
+            if wait < 0:
+                return 0.0  # a digest was queued in place of this card
+            try:
+                await self.deliver(row)
+            except Deferred:
+                continue
+            return 0.0
+        return soonest
+
+    async def _pending_rows(self) -> AsyncIterator[OutboxItem]:
+        """Every sendable row in order, a page at a time."""
+        after: tuple[int, int] | None = None
+        while True:
+            async with self.store.read() as tx:
+                page = await tx.outbox.pending(PAGE_SIZE, after)
+            for row in page:
+                yield row
+            if len(page) < PAGE_SIZE:
+                return
+            after = (page[-1].priority, page[-1].id)
+
+    async def deliver(self, row: OutboxItem) -> None:
+        try:
+            await self.deliveries.deliver(row)
+        except DeliveryError as error:
+            await self._failed(row, error)
+            return
+        if row.chat_id < 0:
+            await self.alerts.reachable(row.chat_id)
+
+    async def _failed(self, row: OutboxItem, error: DeliveryError) -> None:
+        failure = error.failure
+        now = self.clock()
+        if failure is Failure.RETRY_AFTER:
+            seconds = error.retry_after or 1.0
+            log.warning("429 for chat %s: pausing it %.0f s", row.chat_id, seconds)
+            self.pacer.pause(row.chat_id, seconds)
+            return
+        if failure is Failure.TRANSIENT:
+            backoff = min(MAX_BACKOFF_SECONDS, 2 ** min(row.attempts, 6)) * random.uniform(0.5, 1)
+            log.warning("send to %s failed (%s); retry in %.1f s", row.chat_id, error, backoff)
+            async with self.store.transaction() as tx:
+                await tx.outbox.retry_later(row.id, now + backoff, error.description)
+            return
+        if failure is Failure.NOT_MODIFIED:
+            await self.deliveries.finish(row, OutboxState.SENT)
+            return
+        gone = failure in (Failure.CHAT_UNAVAILABLE, Failure.RECIPIENT_GONE)
+        if gone and self.config().is_moderator_space(row.chat_id):
+            await self._hold(row.chat_id, error.description)
+            return
+        if gone:
+            log.info("dropping a send to %s: %s", row.chat_id, error.description)
+            async with self.store.transaction() as tx:
+                await tx.outbox.finish(row.id, OutboxState.DROPPED, error=error.description)
+                await tx.users.mark_blocked(row.chat_id)
+            return
+        log.error("outbox row %s (%s) failed for good: %s", row.id, row.kind, error)
+        await self.deliveries.finish(row, OutboxState.FAILED, error=error.description)
+
+    async def _hold(self, chat_id: int, description: str) -> None:
+        """Keep moderator space's queue; tell the admins once; retry now and then."""
+        log.warning("chat %s is unreachable (%s): holding its queue", chat_id, description)
+        self.held_until[chat_id] = self.clock() + HOLD_RETRY_SECONDS
+        await self.alerts.unreachable(chat_id, description)

@@ -1,0 +1,32 @@
+"""Category and reason labels in a language, and a decision's reason as people read it."""
+
+from __future__ import annotations
+
+from bot.config import Config
+from bot.domain.lifecycle import Decision
+from bot.domain.models import Case, State
+
+# A decision_reason starting with this holds a moderator's typed reason instead of a code.
+FREE_TEXT = "text:"
+
+
+def category_label(config: Config, key: str, language: str) -> str:
+    category = config.categories.get(key)
+    return category.label(language) if category else key
+
+
+def reason_label(config: Config, case: Case, language: str) -> str | None:
+    """The reason of a decided case in `language`: a configured code's label or typed text."""
+    reason = case.decision_reason
+    if not reason:
+        return None
+    if reason.startswith(FREE_TEXT):
+        return reason.removeprefix(FREE_TEXT)
+    category = config.categories.get(case.category)
+    if category is None:
+        return reason
+    decision = Decision.TAKE_DOWN if case.state is State.TAKEN_DOWN else Decision.DISMISS
+    labels = getattr(category.reasons, decision.reasons_key).get(reason)
+    if not labels:
+        return reason
+    return str(labels.get(language) or labels.get("en") or reason)

@@ -1,0 +1,72 @@
+"""Lists in moderator space: the queue of undecided cases, and digests of new ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.config import Config
+from bot.domain.models import Case, CaseView, Origin
+from bot.render.i18n import Markup, escape, plain, t
+from bot.render.keyboards import post_buttons
+from bot.render.labels import category_label
+from bot.render.message import Rendered
+from bot.render.text import MESSAGE_LIMIT, NAME_LIMIT, clip, fit_lines, format_age
+
+DIGEST_TITLE_LIMIT = 40
+
+
+def queue_text(
+    cases: list[Case], overdue: dict[int, list[str]], config: Config, now: float
+) -> Markup:
+    """/queue: one compact line per undecided case, most urgent and oldest first."""
+    language = config.language
+    if not cases:
+        return t(language, "queue.empty")
+    lines = [t(language, "queue.title", count=len(cases))]
+    for case in cases:
+        line = t(
+            language,
+            "queue.line",
+            case=case.id,
+            category=category_label(config, case.category, language),
+            priority=case.priority,
+            age=format_age(now - case.clock_start),
+            state=plain(language, f"state.{case.state.value}"),
+        )
+        if case.claimed_by_name:
+            line = Markup(line + " · " + escape(clip(case.claimed_by_name, NAME_LIMIT)))
+        if overdue.get(case.id):
+            line = Markup(line + " ⏰")
+        lines.append(line)
+    return Markup(fit_lines(lines, MESSAGE_LIMIT))
+
+
+def short_origin(origin: Origin, language: str) -> str:
+    """A few words naming where content came from: a title or name, and an @username."""
+    name = origin.title or origin.sender_name
+    parts = [escape(clip(name, DIGEST_TITLE_LIMIT))] if name else []
+    if origin.username:
+        parts.append(f"@{escape(origin.username)}")
+    if not parts:
+        parts.append(plain(language, f"origin.short.{origin.type}"))
+    return " ".join(parts)
+
+
+def render_digest(views: Sequence[CaseView], config: Config) -> Rendered:
+    """Many new cases in one message: a line each, and a button each that posts its card."""
+    language = config.language
+    lines: list[str] = [t(language, "digest.title", count=len(views))]
+    for view in views:
+        case = view.case
+        origin = short_origin(view.origins[0], language) if view.origins else ""
+        lines.append(
+            t(
+                language,
+                "digest.line",
+                case=case.id,
+                category=category_label(config, case.category, language),
+                priority=case.priority,
+                origin=Markup(origin),
+            )
+        )
+    return Rendered(fit_lines(lines, MESSAGE_LIMIT), post_buttons([v.case.id for v in views]))

@@ -1,0 +1,101 @@
+"""Items: the messages reporters sent the bot, in drafts and then in reports."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict
+
+from bot.domain.identity import source_key
+from bot.domain.models import IncomingItem, Item
+from bot.domain.vocabulary import ItemState
+from bot.store.rows import Repository, mapped, marks
+
+
+class Items(Repository):
+    async def add(self, item: IncomingItem) -> bool:
+        """Store a message a reporter sent; False when that message was already stored."""
+        changed = await self._changed(
+            "INSERT OR IGNORE INTO items (chat_id, message_id, reporter_id, kind, identity, origin,"
+            " text, file_id, file_unique_id, media_group_id, received_at, source)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                item.chat_id,
+                item.message_id,
+                item.reporter_id,
+                item.kind,
+                item.identity,
+                json.dumps(asdict(item.origin)),
+                item.text,
+                item.file_id,
+                item.file_unique_id,
+                item.media_group_id,
+                self.clock(),
+                source_key(item.origin),
+            ),
+        )
+        return changed == 1
+
+    async def draft(self, reporter_id: int) -> list[Item]:
+        rows = await self._all(
+            "SELECT * FROM items WHERE reporter_id=? AND state=? ORDER BY message_id",
+            (reporter_id, ItemState.DRAFT),
+        )
+        return [mapped(Item, r) for r in rows]
+
+    async def draft_count(self, reporter_id: int) -> int:
+        row = await self._one(
+            "SELECT COUNT(*) AS n FROM items WHERE reporter_id=? AND state=?",
+            (reporter_id, ItemState.DRAFT),
+        )
+        return int(row["n"]) if row else 0
+
+    async def discard_draft(self, reporter_id: int, state: ItemState) -> int:
+        """Empty the reporter's draft, marking its items `state`; how many there were."""
+        return await self._changed(
+            "UPDATE items SET state=? WHERE reporter_id=? AND state=?",
+            (state, reporter_id, ItemState.DRAFT),
+        )
+
+    async def by_message(self, chat_id: int, message_id: int) -> Item | None:
+        row = await self._one(
+            "SELECT * FROM items WHERE chat_id=? AND message_id=?", (chat_id, message_id)
+        )
+        return mapped(Item, row) if row else None
+
+    async def album(self, chat_id: int, media_group_id: str) -> list[Item]:
+        rows = await self._all(
+            "SELECT * FROM items WHERE chat_id=? AND media_group_id=? ORDER BY message_id",
+            (chat_id, media_group_id),
+        )
+        return [mapped(Item, r) for r in rows]
+
+    async def report_of_album(self, chat_id: int, media_group_id: str) -> int | None:
+        """The report an album was filed in, if any of its items was."""
+        row = await self._one(
+            "SELECT report_id FROM items WHERE chat_id=? AND media_group_id=?"
+            " AND report_id IS NOT NULL ORDER BY id LIMIT 1",
+            (chat_id, media_group_id),
+        )
+        return int(row["report_id"]) if row else None
+
+    async def attach(self, report_id: int, item_ids: Iterable[int]) -> None:
+        ids = list(item_ids)
+        await self.db.execute(
+            f"UPDATE items SET report_id=?, state=? WHERE id IN ({marks(ids)})",
+            (report_id, ItemState.REPORTED, *ids),
+        )
+
+    async def of_report(self, report_id: int) -> list[Item]:
+        rows = await self._all(
+            "SELECT * FROM items WHERE report_id=? ORDER BY message_id", (report_id,)
+        )
+        return [mapped(Item, r) for r in rows]
+
+    async def of_case(self, case_id: int) -> list[Item]:
+        rows = await self._all(
+            "SELECT items.* FROM items JOIN reports ON items.report_id = reports.id"
+            " WHERE reports.case_id=? ORDER BY reports.id, items.message_id",
+            (case_id,),
+        )
+        return [mapped(Item, r) for r in rows]

@@ -1,0 +1,138 @@
+"""The outbox: what transactions decided to send, waiting for the worker, by priority then age."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from bot.domain.models import Case, OutboxItem
+from bot.domain.vocabulary import OutboxKind, OutboxState
+from bot.store.rows import Repository, mapped
+
+_PENDING = OutboxState.PENDING
+# The rows that post a case in a chat: its card and the evidence copied beside it.
+_CASE_POSTING = (OutboxKind.CARD, OutboxKind.EVIDENCE)
+
+
+class Outbox(Repository):
+    written = False  # set when this transaction enqueued something, so the worker wakes
+
+    async def enqueue(
+        self,
+        chat_id: int,
+        kind: OutboxKind,
+        payload: dict[str, Any],
+        *,
+        priority: int,
+        case_id: int | None = None,
+    ) -> int:
+        self.written = True
+        return await self._insert(
+            "INSERT INTO outbox (chat_id, priority, kind, payload, case_id, created_at)"
+            " VALUES (?,?,?,?,?,?)",
+            (chat_id, priority, kind, json.dumps(payload), case_id, self.clock()),
+        )
+
+    async def pending_exists(
+        self, kind: OutboxKind, chat_id: int, case_id: int, *, before_id: int | None = None
+    ) -> bool:
+        sql = "SELECT 1 FROM outbox WHERE state=? AND kind=? AND chat_id=? AND case_id=?"
+        params: list[Any] = [_PENDING, kind, chat_id, case_id]
+        if before_id is not None:
+            sql += " AND id<?"
+            params.append(before_id)
+        return await self._one(sql, params) is not None
+
+    async def raise_pending_priority(
+        self, kind: OutboxKind, chat_id: int, case_id: int, priority: int
+    ) -> bool:
+        """If such a row is pending, make it at least this urgent; False if none is pending."""
+        if not await self.pending_exists(kind, chat_id, case_id):
+            return False
+        await self.db.execute(
+            "UPDATE outbox SET priority=MIN(priority, ?) WHERE state=? AND kind=?"
+            " AND chat_id=? AND case_id=?",
+            (priority, _PENDING, kind, chat_id, case_id),
+        )
+        return True
+
+    async def promote_pending_card(self, case_id: int, chat_id: int, priority: int) -> bool:
+        """Move a still-queued card (and its evidence) up; False if none is queued."""
+        if not await self.pending_exists(OutboxKind.CARD, chat_id, case_id):
+            return False
+        changed = await self._changed(
+            "UPDATE outbox SET priority=? WHERE state=? AND case_id=? AND chat_id=?"
+            " AND kind IN (?, ?)",
+            (priority, _PENDING, case_id, chat_id, *_CASE_POSTING),
+        )
+        return changed > 0
+
+    async def undigested_cards(self, chat_id: int, priority: int) -> list[Case]:
+        """Cases whose new card still waits at `priority`, most urgent category first."""
+        rows = await self._all(
+            "SELECT cases.* FROM outbox JOIN cases ON cases.id = outbox.case_id"
+            " WHERE outbox.state=? AND outbox.kind=? AND outbox.chat_id=?"
+            " AND outbox.priority=? ORDER BY cases.priority, cases.id",
+            (_PENDING, OutboxKind.CARD, chat_id, priority),
+        )
+        return [mapped(Case, r) for r in rows]
+
+    async def move_to_backlog(self, chat_id: int, cases: Iterable[Case], base: int) -> None:
+        """A digest lists these cases: their cards and evidence wait behind newer ones."""
+        await self.db.executemany(
+            "UPDATE outbox SET priority=? WHERE state=? AND chat_id=? AND case_id=?"
+            " AND kind IN (?, ?)",
+            [(base + case.priority, _PENDING, chat_id, case.id, *_CASE_POSTING) for case in cases],
+        )
+
+    async def move_chat(self, old_chat: int, new_chat: int) -> None:
+        """What waits for one chat goes to another (the moderator group moved)."""
+        await self.db.execute(
+            "UPDATE outbox SET chat_id=? WHERE chat_id=? AND state=?",
+            (new_chat, old_chat, _PENDING),
+        )
+
+    async def pending(
+        self, limit: int = 200, after: tuple[int, int] | None = None
+    ) -> list[OutboxItem]:
+        """Sendable rows by priority then age; `after` (priority, id) continues a page."""
+        priority, last_id = after if after is not None else (-1, 0)
+        rows = await self._all(
+            "SELECT * FROM outbox WHERE state=? AND not_before<=?"
+            " AND (priority > ? OR (priority = ? AND id > ?))"
+            " ORDER BY priority, id LIMIT ?",
+            (_PENDING, self.clock(), priority, priority, last_id, limit),
+        )
+        return [mapped(OutboxItem, r) for r in rows]
+
+    async def next_due(self) -> float | None:
+        row = await self._one(
+            "SELECT MIN(not_before) AS due FROM outbox WHERE state=?", (_PENDING,)
+        )
+        return float(row["due"]) if row and row["due"] is not None else None
+
+    async def finish(
+        self,
+        outbox_id: int,
+        state: OutboxState,
+        *,
+        result: Any = None,
+        error: str | None = None,
+    ) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET state=?, finished_at=?, result=?, error=?, attempts=attempts+1"
+            " WHERE id=? AND state=?",
+            (state, self.clock(), json.dumps(result), error, outbox_id, _PENDING),
+        )
+
+    async def retry_later(self, outbox_id: int, not_before: float, error: str) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET attempts=attempts+1, not_before=?, error=? WHERE id=?",
+            (not_before, error, outbox_id),
+        )
+
+    async def counts(self) -> dict[str, int]:
+        """Rows per state."""
+        rows = await self._all("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state")
+        return {r["state"]: r["n"] for r in rows}

@@ -1,0 +1,54 @@
+"""What the bot remembers of people: the names it saw, languages, and who blocked it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.store.rows import Repository, marks
+
+
+class Users(Repository):
+    async def languages(self, user_id: int) -> tuple[str | None, str | None]:
+        """(the /lang choice, the Telegram app's language) of a user, each None if unknown."""
+        row = await self._one(
+            "SELECT chosen_language, telegram_language FROM users WHERE user_id=?", (user_id,)
+        )
+        if row is None:
+            return None, None
+        return row["chosen_language"], row["telegram_language"]
+
+    async def remember_telegram_language(self, user_id: int, language: str | None) -> None:
+        await self.db.execute(
+            "INSERT INTO users (user_id, telegram_language) VALUES (?, ?)"
+            " ON CONFLICT(user_id) DO UPDATE SET telegram_language=excluded.telegram_language",
+            (user_id, language),
+        )
+
+    async def choose_language(self, user_id: int, language: str) -> None:
+        await self.db.execute(
+            "INSERT INTO users (user_id, chosen_language) VALUES (?, ?)"
+            " ON CONFLICT(user_id) DO UPDATE SET chosen_language=excluded.chosen_language",
+            (user_id, language),
+        )
+
+    async def remember_name(self, user_id: int, name: str) -> None:
+        await self.db.execute(
+            "INSERT INTO users (user_id, name) VALUES (?, ?)"
+            " ON CONFLICT(user_id) DO UPDATE SET name=excluded.name",
+            (user_id, name),
+        )
+
+    async def names(self, user_ids: Iterable[int]) -> dict[int, str]:
+        ids = list(user_ids)
+        rows = await self._all(
+            f"SELECT user_id, name FROM users WHERE name IS NOT NULL AND user_id IN ({marks(ids)})",
+            ids,
+        )
+        return {r["user_id"]: r["name"] for r in rows}
+
+    async def mark_blocked(self, user_id: int) -> None:
+        await self.db.execute(
+            "INSERT INTO users (user_id, blocked_at) VALUES (?, ?)"
+            " ON CONFLICT(user_id) DO UPDATE SET blocked_at=excluded.blocked_at",
+            (user_id, self.clock()),
+        )

@@ -1,0 +1,104 @@
+"""Builds the Application: the one place where every handler is registered, in order."""
+
+from __future__ import annotations
+
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.desk import Desk
+from bot.telegram.filters import ModeratorSpace
+from bot.telegram.handlers.admins import AdminHandlers, Reload
+from bot.telegram.handlers.errors import ErrorHandlers
+from bot.telegram.handlers.moderators import ModeratorHandlers
+from bot.telegram.handlers.reporters import ReporterHandlers
+
+# The update types the bot asks Telegram for (an explicit list: see telegram-facts.md).
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+def build_application(
+    token: str,
+    base_url: str,
+    desk: Desk,
+    *,
+    reload: Reload | None = None,
+    request_timeout: float = 10.0,
+) -> Application:  # type: ignore[type-arg]
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .updater(None)
+        .connect_timeout(request_timeout)
+        .read_timeout(request_timeout)
+        .write_timeout(request_timeout)
+        .pool_timeout(request_timeout)
+        .build()
+    )
+    register_handlers(application, desk, reload)
+    return application
+
+
+def register_handlers(
+    application: Application,  # type: ignore[type-arg]
+    desk: Desk,
+    reload: Reload | None = None,
+) -> None:
+    reporters = ReporterHandlers(desk)
+    moderators = ModeratorHandlers(desk)
+    errors = ErrorHandlers(desk)
+    admins = AdminHandlers(desk, reload)
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    moderator_space = ModeratorSpace(desk.config)
+
+    # The bot's own membership: moderator space coming back, unknown groups.
+    application.add_handler(
+        ChatMemberHandler(admins.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+
+    # Ids for onboarding: anyone's own id in private, a group's id for an admin.
+    application.add_handler(CommandHandler("whoami", admins.whoami, filters=private))
+    application.add_handler(CommandHandler("chatid", admins.chat_id, filters=groups))
+
+    # Admins: reload the configuration now.
+    application.add_handler(CommandHandler("reload", admins.reload, filters=private))
+
+    # Reporters' commands, in their private chat.
+    application.add_handler(CommandHandler("start", reporters.start, filters=private))
+    application.add_handler(CommandHandler("help", reporters.help, filters=private))
+    application.add_handler(CommandHandler("report", reporters.report, filters=private))
+    application.add_handler(CommandHandler("cancel", reporters.cancel, filters=private))
+    application.add_handler(CommandHandler("status", reporters.status, filters=private))
+    application.add_handler(CommandHandler("mycases", reporters.my_cases, filters=private))
+    application.add_handler(CommandHandler("lang", reporters.language, filters=private))
+    application.add_handler(CommandHandler("add", reporters.add, filters=private))
+
+    # Everything else a reporter sends privately is evidence for their draft.
+    application.add_handler(
+        MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, reporters.draft)
+    )
+
+    # Moderators' commands in moderator space.
+    application.add_handler(CommandHandler("queue", moderators.queue, filters=moderator_space))
+    application.add_handler(CommandHandler("case", moderators.case, filters=moderator_space))
+
+    # Moderators' replies in moderator space: prompt answers and internal notes.
+    application.add_handler(
+        MessageHandler(moderator_space & filters.REPLY & ~filters.COMMAND, moderators.reply)
+    )
+
+    # Buttons: reporters choosing a category, moderators acting on cards, anything else.
+    application.add_handler(CallbackQueryHandler(reporters.choose_category, pattern=r"^v1:k:"))
+    application.add_handler(CallbackQueryHandler(moderators.case_button, pattern=r"^v1:[a-z]:"))
+    application.add_handler(CallbackQueryHandler(moderators.unknown_button))
+
+    # Failures: logged with context, the user told something useful.
+    application.add_error_handler(errors.on_error)

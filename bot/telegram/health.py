@@ -1,0 +1,44 @@
+"""The start-up check: is the bot in moderator space with the rights it needs?"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, ChatMemberRestricted
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+
+from bot.config import Config
+from bot.desk import Desk
+from bot.render.i18n import plain
+
+log = logging.getLogger(__name__)
+
+
+async def check_moderator_space(bot: Bot, config: Config, desk: Desk) -> list[str]:
+    """Log and alert what is missing (once per problem); returns the problems found."""
+    problems: list[str] = []
+    language = config.language
+    for chat in (config.moderation.chat_id, config.moderation.escalation_chat_id):
+        if chat is None:
+            continue
+        problem: str | None = None
+        try:
+            member = await bot.get_chat_member(chat, bot.id)
+        except TelegramError as error:
+            problem = plain(language, "health.unreachable", chat=chat, reason=error.message)
+        else:
+            if member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+                problem = plain(language, "health.not_member", chat=chat, status=member.status)
+            elif isinstance(member, ChatMemberRestricted) and not member.can_send_messages:
+                problem = plain(language, "health.cannot_post", chat=chat)
+        if problem:
+            log.warning("start-up check: %s", problem)
+            problems.append(problem)
+        await desk.admin.health(f"chat:{chat}", problem)
+    if not bot.can_read_all_group_messages:
+        log.info(
+            "privacy mode is on: the bot sees commands and replies to its own messages in groups,"
+            " which is all the desk needs (notes and prompts are replies to its messages)"
+        )
+    return problems

@@ -1,0 +1,79 @@
+"""Command menus per role and language, with Telegram's command scopes.
+
+Reporters and admins get a menu in their private chat (BotCommandScopeChat), in their own
+language; moderators get theirs in the moderator group (BotCommandScopeChatMember), in the desk's
+language. BotCommandScopeChatAdministrators would mean Telegram's group admins, not ours.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeChatMember
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.config import Config
+from bot.render.i18n import plain
+
+log = logging.getLogger(__name__)
+
+EVERYONE = ("start", "help", "whoami")
+REPORTER = ("report", "status", "mycases", "add", "cancel", "lang", "help")
+ADMIN = ("reload", "whoami")
+MODERATOR = ("queue", "case")
+
+
+def commands(names: tuple[str, ...], language: str) -> list[BotCommand]:
+    return [BotCommand(name, plain(language, f"menu.{name}")) for name in names]
+
+
+def private_menu(config: Config, user_id: int) -> tuple[str, ...]:
+    names: list[str] = []
+    if config.reporter(user_id) is not None:
+        names.extend(REPORTER)
+    if config.is_admin(user_id):
+        names.extend(n for n in ADMIN if n not in names)
+    return tuple(names)
+
+
+class Menus:
+    def __init__(
+        self,
+        application: Application,  # type: ignore[type-arg]
+        language_of: Callable[[int], Awaitable[str]],
+    ) -> None:
+        self.bot = application.bot
+        self.language_of = language_of
+
+    async def refresh_all(self, config: Config) -> None:
+        """Every scope the configuration implies (a user who never started the bot is skipped)."""
+        await self._set(commands(EVERYONE, config.language), None)
+        users = {r.id for r in config.reporters} | set(config.admins)
+        for user_id in sorted(users):
+            await self.refresh_user(config, user_id)
+        for chat in (config.moderation.chat_id, config.moderation.escalation_chat_id):
+            if chat is None:
+                continue
+            for moderator in config.moderation.moderators:
+                await self._set(
+                    commands(MODERATOR, config.language),
+                    BotCommandScopeChatMember(chat, moderator),
+                )
+
+    async def refresh_user(self, config: Config, user_id: int) -> None:
+        names = private_menu(config, user_id)
+        if names:
+            language = await self.language_of(user_id)
+            await self._set(commands(names, language), BotCommandScopeChat(user_id))
+
+    async def _set(
+        self,
+        menu: list[BotCommand],
+        scope: BotCommandScopeChat | BotCommandScopeChatMember | None,
+    ) -> None:
+        try:
+            await self.bot.set_my_commands(menu, scope=scope)
+        except TelegramError as error:
+            log.info("command menu for %s not set: %s", scope, error.message)

@@ -1,0 +1,141 @@
+"""The outbox's view of Telegram: three calls, with errors translated into `DeliveryError`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from telegram import (
+    Bot,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.domain.models import Item
+from bot.render.message import Button
+from bot.render.text import CAPTION_LIMIT, MESSAGE_LIMIT, clip
+from bot.telegram.errors import classify
+
+T = TypeVar("T")
+_FILE_SENDERS = {
+    "photo": "send_photo",
+    "video": "send_video",
+    "animation": "send_animation",
+    "document": "send_document",
+    "voice": "send_voice",
+    "audio": "send_audio",
+    "sticker": "send_sticker",
+    "video_note": "send_video_note",
+}
+
+
+def keyboard(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in buttons]
+    )
+
+
+async def _call(operation: Callable[[], Awaitable[T]]) -> T:
+    try:
+        return await operation()
+    except TelegramError as error:
+        raise classify(error) from error
+
+
+class TelegramTransport:
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send_message(
+        self,
+        chat_id: int,
+        text: str,
+        buttons: list[list[Button]],
+        reply_to: int | None = None,
+        *,
+        force_reply: bool = False,
+    ) -> int:
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        markup: ForceReply | InlineKeyboardMarkup | None = (
+            ForceReply(selective=True) if force_reply else keyboard(buttons)
+        )
+        message = await _call(
+            lambda: self.bot.send_message(
+                chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                reply_parameters=reply,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        return message.message_id
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, text: str, buttons: list[list[Button]]
+    ) -> None:
+        await _call(
+            lambda: self.bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(buttons),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+
+    async def copy_messages(
+        self, chat_id: int, from_chat_id: int, message_ids: list[int], reply_to: int | None
+    ) -> list[int]:
+        if len(message_ids) == 1:
+            reply = (
+                ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+            )
+            copied = await _call(
+                lambda: self.bot.copy_message(
+                    chat_id, from_chat_id, message_ids[0], reply_parameters=reply
+                )
+            )
+            return [copied.message_id]
+        copies = await _call(lambda: self.bot.copy_messages(chat_id, from_chat_id, message_ids))
+        return [c.message_id for c in copies]
+
+    async def leave_chat(self, chat_id: int) -> None:
+        await _call(lambda: self.bot.leave_chat(chat_id))
+
+    async def resend_items(
+        self, chat_id: int, items: list[Item], reply_to: int | None
+    ) -> list[int]:
+        """Evidence whose original is gone, sent again from stored file ids and text."""
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        sent: list[int] = []
+        for item in items:
+            try:
+                message = await self._resend(chat_id, item, reply)
+            except TelegramError as error:
+                raise classify(error) from error
+            sent.append(message.message_id)
+        return sent
+
+    async def _resend(self, chat_id: int, item: Item, reply: ReplyParameters | None) -> Message:
+        caption = clip(item.text, CAPTION_LIMIT) if item.text else None
+        sender = _FILE_SENDERS.get(item.kind)
+        if sender is None or not item.file_id:
+            text = clip(item.text or f"[{item.kind}]", MESSAGE_LIMIT)
+            return await self.bot.send_message(chat_id, text, reply_parameters=reply)
+        method = getattr(self.bot, sender)
+        if item.kind == "sticker":
+            result = await method(chat_id, item.file_id, reply_parameters=reply)
+        else:
+            result = await method(chat_id, item.file_id, caption=caption, reply_parameters=reply)
+        assert isinstance(result, Message)
+        return result
