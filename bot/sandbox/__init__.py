@@ -1,4 +1,4 @@
-"""The sandbox: a local Telegram Bot API that behaves like Telegram, for tests and people.
+"""The sandbox: a local Telegram Bot API that validates and answers like Telegram.
 
 :class:`FakeTelegram` serves the Bot API over HTTP on 127.0.0.1 with a world that code scripts:
 users, groups, messages, button presses, faults. The bot runs against it unchanged

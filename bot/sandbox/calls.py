@@ -1,7 +1,8 @@
 """The record of what the bot asked the fake, and waiting until the bot has done something.
 
-Every request is recorded as a :class:`Call` in arrival order, failed and faulted ones included,
-so tests assert on what the bot sent and how it reacted to errors.
+Every request for a known method is recorded as a :class:`Call` once answered (a hanging one as
+it starts to hang), failed and faulted ones included, so tests assert on what the bot sent and
+how it reacted to errors.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 ``/bot<token>/<method>`` runs the method (named in any letter case, as Telegram allows) and
 answers ``{"ok": true, "result": ...}`` or Telegram's error body; ``/file/bot<token>/<path>``
-serves placeholder file bytes. A wrong token is 401, an unknown method 404. Each request becomes
-a :class:`~bot.sandbox.calls.Call`; armed faults replace the answer, and crash hooks run only
-after an answer has been written in full.
+serves placeholder file bytes. A wrong token is 401, an unknown method 404. Each request for a
+known method becomes a :class:`~bot.sandbox.calls.Call`; armed faults replace the answer, and
+crash hooks run only after a successful answer has been written in full.
 """
 
 from __future__ import annotations

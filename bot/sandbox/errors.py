@@ -1,6 +1,7 @@
 """Telegram's error answers: the exception method implementations raise, and its wire form.
 
-Descriptions are Telegram's own, byte for byte: the bot classifies errors by their fragments.
+The descriptions here are Telegram's, byte for byte, because the bot classifies errors by their
+fragments.
 """
 
 from __future__ import annotations

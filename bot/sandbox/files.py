@@ -30,6 +30,8 @@ _FILE_ID_PREFIX = {
 
 @dataclass
 class FileRecord:
+    """A stored file; ``obj`` is its Message field (for a photo, the list of sizes)."""
+
     kind: str
     obj: Any
     file_id: str
@@ -38,6 +40,8 @@ class FileRecord:
 
 
 class FileStore:
+    """Every file the fake has handed out, by file id."""
+
     def __init__(self) -> None:
         self._files: dict[str, FileRecord] = {}
         self._file_seq = itertools.count(1)
@@ -46,6 +50,7 @@ class FileStore:
         return self._files.get(file_id)
 
     def new_file(self, kind: str, file_name: str | None = None) -> Any:
+        """Store a new file of ``kind``; return its Message field (a photo has three sizes)."""
         n = next(self._file_seq)
         prefix = _FILE_ID_PREFIX[kind]
 
@@ -102,6 +107,8 @@ class FileStore:
         return copy.deepcopy(obj)
 
     def resolve_media(self, kind: str, value: Any, p: JSONDict, *, name: str | None = None) -> Any:
+        """The file a media parameter names: an ``attach://`` part, an upload, or a file id of
+        the same kind; returns its Message field."""
         if isinstance(value, str) and value.startswith("attach://"):
             value = p.get(value[len("attach://") :])
             if value is None:
@@ -121,6 +128,7 @@ class FileStore:
 
 
 def media_content(kind: str, obj: Any) -> JSONDict:
+    """The Message fields for a file; an animation also shows as a document, as on Telegram."""
     content: JSONDict = {kind: obj}
     if kind == "animation":
         content["document"] = {

@@ -1,9 +1,10 @@
 """Telegram-flavoured HTML: the Bot API server's parser, its error descriptions, UTF-16 units.
 
-:func:`parse_html` turns ``parse_mode=HTML`` text into plain text and entities exactly as Telegram
-does (tags, attributes, the four named entities, numeric entities, text mentions), and rejects
-what Telegram rejects with Telegram's description and byte offset. Offsets and lengths are in
-UTF-16 code units, the unit Telegram counts in.
+:func:`parse_html` turns ``parse_mode=HTML`` text into plain text and entities as the Bot API
+server does (tags, attributes, the four named entities, numeric entities, text mentions), and
+rejects what it rejects with its description and byte offset; the one deliberate difference, an
+unknown ``&name;``, is explained on the function. Offsets and lengths are in UTF-16 code units,
+the unit Telegram counts in.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Users write, forward, edit and delete messages, block and unblock the bot, delete their accounts,
 and add the bot to groups or remove it. Each action changes the world as on Telegram and enqueues
 the update Telegram would send (none where Telegram sends none, such as a user deleting a
-message). Misuse by test code (a user writing where they cannot) raises AssertionError or
-ValueError, never an API error.
+message). Misuse by the script (an unknown user, a user writing where they cannot) raises
+KeyError, AssertionError or ValueError, never an API error.
 """
 
 from __future__ import annotations

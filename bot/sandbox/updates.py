@@ -1,7 +1,7 @@
 """The updates waiting for the bot: the queue, getUpdates long polling, offsets, the webhook.
 
-As on Telegram: an update stays queued until a getUpdates with a higher ``offset`` confirms it; a
-newer getUpdates ends an older one still waiting with ``409 Conflict``; ``allowed_updates``
+As on Telegram: an update stays queued until a getUpdates with an ``offset`` past it confirms
+it; a newer getUpdates ends an older one still waiting with ``409 Conflict``; ``allowed_updates``
 persists between calls and drops queued updates of other kinds; an active webhook forbids
 getUpdates. Closing the queue ends every long poll with what it has.
 """
@@ -44,6 +44,8 @@ DEFAULT_ALLOWED_UPDATES = frozenset(
 
 
 class UpdateQueue:
+    """Updates not yet confirmed by the bot, and the methods by which it fetches them."""
+
     def __init__(self) -> None:
         self.updates: list[JSONDict] = []
         self.next_update_id = 1
@@ -72,6 +74,7 @@ class UpdateQueue:
         self._wakeup.set()
 
     def enqueue(self, kind: str, payload: JSONDict) -> JSONDict:
+        """Queue an update of ``kind`` under the next update id and wake a waiting long poll."""
         update = {"update_id": self.next_update_id, kind: copy.deepcopy(payload)}
         self.next_update_id += 1
         self.updates.append(update)

@@ -34,6 +34,8 @@ _RIGHTS_WORDS = {
 
 @dataclass
 class Chat:
+    """A chat and the bot's standing in it; ``info`` is the Chat object the API shows."""
+
     chat_id: int
     kind: str  # "private", "group", "supergroup", "channel"
     info: JSONDict
@@ -171,7 +173,7 @@ class World:
 
     def actor(self, chat: Chat, by_user_id: int | None) -> int:
         """Who changed the bot's standing: the given user, else someone in the chat, else an
-        ``Admin`` placeholder (Telegram always names someone)."""
+        ``Admin`` placeholder, because a my_chat_member update always names its ``from``."""
         if by_user_id is not None:
             self.user(by_user_id)
             return by_user_id
@@ -196,7 +198,8 @@ class World:
         }
 
     def member(self, user: JSONDict, status: str, chat: Chat) -> JSONDict:
-        return member_object(user, status, chat, self._settings.bot_id)
+        """The user as a ChatMember of ``chat`` with ``status``, as getChatMember answers."""
+        return _member_object(user, status, chat, self._settings.bot_id)
 
     def new_media_group_id(self) -> str:
         return str(next(self._media_group_seq))
@@ -210,6 +213,7 @@ class World:
         from_bot: bool,
         date: int | None = None,
     ) -> JSONDict:
+        """Add a message to the chat's history under its next id; return the stored dict."""
         mid = chat.next_message_id
         chat.next_message_id += 1
         msg: JSONDict = {"message_id": mid}
@@ -226,6 +230,8 @@ class World:
         return msg
 
     def resolve_chat(self, chat_id: Any) -> Chat:
+        """The chat a ``chat_id`` parameter names (an id or a public ``@username``), as far as
+        the bot can see it; otherwise "chat not found"."""
         if chat_id is None or chat_id == "":
             raise bad_request("chat_id is empty")
         if isinstance(chat_id, bool):
@@ -254,6 +260,7 @@ class World:
         return chat
 
     def check_can_send(self, chat: Chat, what: str) -> None:
+        """The bot may post ``what`` (text or a media kind) into the chat."""
         if chat.kind == "private":
             self.check_private(chat)
             return
@@ -270,6 +277,7 @@ class World:
             )
 
     def check_private(self, chat: Chat) -> None:
+        """The user has started the bot, not blocked it, and still exists."""
         uid = chat.chat_id
         if uid in self.deactivated:
             raise forbidden("user is deactivated")
@@ -293,6 +301,7 @@ class World:
             raise forbidden(f"bot is not a member of the {chat.label}")
 
     def find_message(self, chat: Chat, message_id: Any, missing: str) -> JSONDict:
+        """A message of the chat that is not deleted; otherwise Bad Request with ``missing``."""
         mid = as_int(message_id)
         if mid is None:
             raise bad_request("message identifier is not specified")
@@ -302,8 +311,7 @@ class World:
         return msg
 
 
-def member_object(user: JSONDict, status: str, chat: Chat, bot_id: int) -> JSONDict:
-    """A ChatMember of ``chat`` for the user with the given status, as getChatMember answers."""
+def _member_object(user: JSONDict, status: str, chat: Chat, bot_id: int) -> JSONDict:
     user = copy.deepcopy(user)
     if status == "creator":
         return {"user": user, "status": "creator", "is_anonymous": False}

@@ -63,6 +63,7 @@ class Formatter:
         )
 
     def text_content(self, p: JSONDict) -> JSONDict:
+        """The stored fields of a text send; ``_html`` keeps the markup when sent as HTML."""
         text, entities, html_source = self._format(
             p.get("text"), p.get("parse_mode"), p.get("entities")
         )
@@ -80,6 +81,7 @@ class Formatter:
         return content
 
     def caption_content(self, caption: Any, parse_mode: Any, entities: Any) -> JSONDict:
+        """The stored caption fields (none for no caption); ``_html`` as for text."""
         if caption is None or caption == "":
             return {}
         text, ents, html_source = self._format(caption, parse_mode, entities)
@@ -170,6 +172,7 @@ def _check_inline_button(button: Any) -> JSONDict:
 
 
 def content_kind(content: JSONDict) -> str:
+    """The media kind of a message's content, or "text"."""
     for kind in _MEDIA_KINDS:
         if kind in content:
             return kind
