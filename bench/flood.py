@@ -1,8 +1,8 @@
 """Flood benchmark: is every case visible to moderators within a minute, under Telegram's limits?
 
-Runs `python -m bot` as a process against the fake Bot API (tests/fake_telegram.py) with
-Telegram's limits enforced (20 messages a minute into a group, about 1 a second into a private
-chat, 30 a second overall) and measures, per workload:
+Runs `python -m bot` as a process against the fake Bot API (bot.sandbox) with Telegram's limits
+enforced (20 messages a minute into a group, about 1 a second into a private chat, 30 a second
+overall) and measures, per workload:
 
 - cases visible to moderators 60 s after the first report (a card, or a digest line with its own
   #N button, as ../shared/product.md defines "visible"),
@@ -33,8 +33,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.sandbox import FakeTelegram
 from tests.factories import World, next_date, origin_channel, origin_hidden_user, origin_user
-from tests.fake_telegram import FakeTelegram
 
 REPO = Path(__file__).resolve().parent.parent
 GROUP = -1001234567890

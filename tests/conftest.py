@@ -10,9 +10,9 @@ import pytest
 
 from bot.config import Config, load_config
 from bot.desk import Desk
+from bot.sandbox import FakeTelegram
 from bot.store import Store
 from tests.factories import World
-from tests.fake_telegram import FakeTelegram
 
 if TYPE_CHECKING:
     from tests.harness import Harness

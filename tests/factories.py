@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fake_telegram import FakeTelegram
+from bot.sandbox import FakeTelegram
 
 JSONDict = dict[str, Any]
 

@@ -13,9 +13,9 @@ from bot.config import Config, load_config
 from bot.faults import ENVIRONMENT_KEY
 from bot.outbox.deliveries import cost
 from bot.runtime import DeskRuntime
+from bot.sandbox import FakeTelegram
 from tests.conftest import write_config
 from tests.factories import World
-from tests.fake_telegram import FakeTelegram
 
 JSONDict = dict[str, Any]
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.sandbox import FakeTelegram
 from tests.conftest import GROUP
 from tests.factories import World
-from tests.fake_telegram import FakeTelegram
 from tests.harness import spawn_bot
 
 # Small enough that every card and copy fits the group's 20-a-minute budget after the restart.

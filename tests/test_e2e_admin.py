@@ -6,9 +6,9 @@ import asyncio
 import signal
 from pathlib import Path
 
+from bot.sandbox import FakeTelegram
 from tests.conftest import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, STRANGER, FakeClock, write_config
 from tests.factories import World
-from tests.fake_telegram import FakeTelegram
 from tests.harness import Harness, spawn_bot
 
 STRANGER_LINE = "  - {id: 555555, name: New Liaison, organization: Kominfo}\n"

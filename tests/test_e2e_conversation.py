@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
+from bot.sandbox import Call, FakeTelegram
 from tests.conftest import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, STRANGER
 from tests.factories import World
-from tests.fake_telegram import Call, FakeTelegram
 from tests.harness import Harness
 
 JSONDict = dict[str, Any]

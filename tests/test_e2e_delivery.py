@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.sandbox import FakeTelegram
 from tests.conftest import DUA, GROUP, MOD_ONE, SATU, FakeClock
 from tests.factories import World
-from tests.fake_telegram import FakeTelegram
 from tests.harness import Harness
 
 

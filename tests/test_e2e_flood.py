@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bot.sandbox import FakeTelegram
 from tests.conftest import DUA, GROUP, SATU, FakeClock
 from tests.factories import World, origin_user
-from tests.fake_telegram import FakeTelegram
 from tests.harness import Harness
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.sandbox import FakeTelegram
 from tests.conftest import DUA, GROUP, MOD_ONE, SATU
 from tests.factories import (
     World,
@@ -11,7 +12,6 @@ from tests.factories import (
     origin_hidden_user,
     origin_user,
 )
-from tests.fake_telegram import FakeTelegram
 from tests.harness import Harness
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.sandbox import FakeTelegram
 from tests.conftest import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, STRANGER
 from tests.factories import World
-from tests.fake_telegram import FakeTelegram
 from tests.harness import Harness
 
 

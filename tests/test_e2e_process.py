@@ -6,9 +6,9 @@ import asyncio
 import signal
 from pathlib import Path
 
+from bot.sandbox import FakeTelegram
 from tests.conftest import GROUP, MOD_ONE, SATU, write_config
 from tests.factories import World
-from tests.fake_telegram import FakeTelegram
 from tests.harness import spawn_bot
 
 

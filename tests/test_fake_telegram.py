@@ -29,6 +29,7 @@ from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryA
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
 
+from bot.sandbox import FakeTelegram, parse_html, utf16_len
 from tests.factories import (
     BAD_NEWS_ID,
     DUA_ID,
@@ -43,7 +44,6 @@ from tests.factories import (
     origin_hidden_user,
     origin_user,
 )
-from tests.fake_telegram import FakeTelegram, parse_html, utf16_len
 
 JSONDict = dict[str, Any]
 

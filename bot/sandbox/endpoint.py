@@ -1,0 +1,125 @@
+"""The fake's HTTP side: aiohttp on 127.0.0.1, Telegram's URL scheme, every call recorded.
+
+``/bot<token>/<method>`` runs the method (named in any letter case, as Telegram allows) and
+answers ``{"ok": true, "result": ...}`` or Telegram's error body; ``/file/bot<token>/<path>``
+serves placeholder file bytes. A wrong token is 401, an unknown method 404. Each request for a
+known method becomes a :class:`~bot.sandbox.calls.Call`; armed faults replace the answer, and
+crash hooks run only after a successful answer has been written in full.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp import web
+
+from bot.sandbox.calls import Call
+from bot.sandbox.clock import Clock
+from bot.sandbox.errors import TelegramApiError, error_body, json_response
+from bot.sandbox.faults import CrashHooks, Faults, drop_connection
+from bot.sandbox.params import ApiMethod, read_params
+from bot.sandbox.settings import Settings
+
+
+class BotApiEndpoint:
+    """Serves the Bot API over HTTP and routes each request to its method implementation."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        calls: list[Call],
+        faults: Faults,
+        hooks: CrashHooks,
+        routes: dict[str, ApiMethod],
+    ) -> None:
+        self._settings = settings
+        self._clock = clock
+        self._calls = calls
+        self._faults = faults
+        self._hooks = hooks
+        self._methods = {name.lower(): (name, impl) for name, impl in routes.items()}
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._runner is not None
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("FakeTelegram is not started")
+        return self._port
+
+    async def start(self, port: int | None) -> None:
+        """Listen on 127.0.0.1; without ``port``, on the previous port if there was one."""
+        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        wanted = port if port is not None else (self._port or 0)
+        site = web.TCPSite(runner, "127.0.0.1", wanted, reuse_address=True)
+        await site.start()
+        self._runner = runner
+        self._port = int(runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        """Stop listening; the port is kept for the next :meth:`start`."""
+        if self._runner is None:
+            return
+        runner, self._runner = self._runner, None
+        await runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        path = request.path
+        file_match = re.fullmatch(r"/file/bot([^/]+)/(.+)", path)
+        if file_match:
+            if file_match.group(1) != self._settings.token:
+                return json_response(401, error_body(401, "Unauthorized"))
+            return web.Response(body=b"FAKE-FILE:" + file_match.group(2).encode())
+        match = re.fullmatch(r"/bot([^/]*)/([A-Za-z0-9_]+)/?", path)
+        if not match:
+            return json_response(404, error_body(404, "Not Found"))
+        token, requested = match.groups()
+        if token != self._settings.token:
+            return json_response(401, error_body(401, "Unauthorized"))
+        entry = self._methods.get(requested.lower())
+        if entry is None:
+            return json_response(404, error_body(404, "Not Found"))
+        name, impl = entry
+        at = self._clock.now()
+        try:
+            params = await read_params(request)
+        except TelegramApiError as exc:
+            self._calls.append(Call(name, {}, False, None, exc.description, at, exc.code))
+            return json_response(exc.code, error_body(exc.code, exc.description))
+
+        fault = self._faults.take(name, params)
+        if fault is not None and fault.kind != "accept_then_drop":
+            return await self._faults.inject(request, name, params, fault, at)
+
+        try:
+            result = await impl(params)
+        except TelegramApiError as exc:
+            call = Call(name, params, False, None, exc.description, at, exc.code)
+            body = error_body(exc.code, exc.description, exc.parameters)
+            status = exc.code
+        else:
+            call = Call(name, params, True, result, None, at)
+            body = {"ok": True, "result": result}
+            status = 200
+        if fault is not None:  # accept_then_drop: the call took effect, its answer is lost
+            call.fault = fault.kind
+            self._calls.append(call)
+            drop_connection(request)
+            return web.Response(status=200)
+        self._calls.append(call)
+        response = json_response(status, body)
+        await response.prepare(request)
+        await response.write_eof()
+        if call.ok:
+            if name == "getUpdates" and result:
+                await self._hooks.run("after_get_updates")
+            await self._hooks.run(f"after_send_accepted:{name.lower()}")
+        return response

@@ -1,0 +1,25 @@
+"""The Bot API methods the fake implements, grouped by area, and what they share.
+
+Each group is an object over the world's state with a ``routes()`` table from Telegram's method
+names to its implementations; :class:`~bot.sandbox.server.FakeTelegram` merges the tables.
+"""
+
+from bot.sandbox.methods.callbacks import CallbackQueries
+from bot.sandbox.methods.chats import ChatMethods
+from bot.sandbox.methods.content import Formatter
+from bot.sandbox.methods.copying import CopyingMethods
+from bot.sandbox.methods.editing import EditingMethods
+from bot.sandbox.methods.posting import Poster
+from bot.sandbox.methods.profile import ProfileMethods
+from bot.sandbox.methods.sending import SendingMethods
+
+__all__ = [
+    "CallbackQueries",
+    "ChatMethods",
+    "CopyingMethods",
+    "EditingMethods",
+    "Formatter",
+    "Poster",
+    "ProfileMethods",
+    "SendingMethods",
+]

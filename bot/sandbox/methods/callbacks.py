@@ -1,0 +1,90 @@
+"""Callback queries: a user presses an inline button; the bot answers with answerCallbackQuery.
+
+As on Telegram, a query can be answered once, and only within its time to live
+(``callback_query_ttl`` seconds on the fake's clock); otherwise the answer is refused with
+"query is too old and response timeout expired or query ID is invalid".
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from bot.sandbox.clock import Clock
+from bot.sandbox.errors import QUERY_TOO_OLD, bad_request
+from bot.sandbox.limits import MAX_CALLBACK_ANSWER
+from bot.sandbox.params import ApiMethod, JSONDict
+from bot.sandbox.settings import Settings
+from bot.sandbox.updates import UpdateQueue
+from bot.sandbox.world import World, public_message
+
+
+@dataclass
+class Query:
+    query_id: str
+    user_id: int
+    chat_id: int
+    message_id: int
+    data: str
+    created: float
+    answered: bool = False
+
+
+class CallbackQueries:
+    """Open callback queries: created by :meth:`press`, closed by the bot's answer."""
+
+    def __init__(
+        self, settings: Settings, world: World, updates: UpdateQueue, clock: Clock
+    ) -> None:
+        self._settings = settings
+        self._world = world
+        self._updates = updates
+        self._clock = clock
+        self._query_seq = itertools.count(4_611_686_018_427_387_001)
+        self._queries: dict[str, Query] = {}
+
+    def routes(self) -> dict[str, ApiMethod]:
+        return {"answerCallbackQuery": self.answer_callback_query}
+
+    def press(self, user_id: int, chat_id: int, message_id: int, data: str) -> str:
+        """A user presses an inline button on a message; returns the callback query id."""
+        user = self._world.user(user_id)
+        chat = self._world.chat(chat_id)
+        msg = chat.messages.get(message_id)
+        if msg is None or msg.get("_deleted"):
+            raise AssertionError(f"no message {message_id} in chat {chat_id} to press a button on")
+        query_id = str(next(self._query_seq))
+        self._queries[query_id] = Query(
+            query_id, user_id, chat_id, message_id, data, self._clock.now()
+        )
+        query: JSONDict = {
+            "id": query_id,
+            "from": copy.deepcopy(user),
+            "message": public_message(msg),
+            "chat_instance": str(abs(chat_id) * 7919 + 104729),
+            "data": data,
+        }
+        self._updates.enqueue("callback_query", query)
+        return query_id
+
+    def expire(self) -> None:
+        """Age every open callback query past its time to live."""
+        for query in self._queries.values():
+            query.created = -math.inf
+
+    async def answer_callback_query(self, p: JSONDict) -> Any:
+        text = p.get("text")
+        if text is not None and len(str(text)) > MAX_CALLBACK_ANSWER:
+            raise bad_request("MESSAGE_TOO_LONG")
+        query = self._queries.get(str(p.get("callback_query_id")))
+        if (
+            query is None
+            or query.answered
+            or self._clock.now() - query.created > self._settings.callback_query_ttl
+        ):
+            raise bad_request(QUERY_TOO_OLD)
+        query.answered = True
+        return True

@@ -1,0 +1,166 @@
+"""The bot's own profile: getMe, logOut, close, commands by scope and language, name,
+descriptions, menu button.
+
+Commands are kept per (scope, language) exactly as set, and scopes are checked as Telegram
+checks them (a chat scope needs a chat the bot can see; a member scope needs a known user).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from typing import Any
+
+from bot.sandbox.errors import bad_request
+from bot.sandbox.params import ApiMethod, JSONDict, as_int
+from bot.sandbox.settings import Settings
+from bot.sandbox.world import World
+
+
+class ProfileMethods:
+    """The methods by which the bot reads and sets how it presents itself."""
+
+    def __init__(self, settings: Settings, world: World) -> None:
+        self._settings = settings
+        self._world = world
+        self.commands: dict[tuple[str, str], list[JSONDict]] = {}
+        self.names: dict[str, str] = {}
+        self.descriptions: dict[str, str] = {}
+        self.short_descriptions: dict[str, str] = {}
+
+    def routes(self) -> dict[str, ApiMethod]:
+        return {
+            "getMe": self.get_me,
+            "logOut": self.log_out,
+            "close": self.close,
+            "setMyCommands": self.set_my_commands,
+            "deleteMyCommands": self.delete_my_commands,
+            "getMyCommands": self.get_my_commands,
+            "setMyName": self.set_my_name,
+            "getMyName": self.get_my_name,
+            "setMyDescription": self.set_my_description,
+            "getMyDescription": self.get_my_description,
+            "setMyShortDescription": self.set_my_short_description,
+            "getMyShortDescription": self.get_my_short_description,
+            "setChatMenuButton": self.set_chat_menu_button,
+        }
+
+    def commands_for(
+        self, scope: JSONDict | None = None, language_code: str = ""
+    ) -> list[JSONDict]:
+        """Commands set with setMyCommands for exactly this scope and language."""
+        key = _scope_key_of(scope or {"type": "default"})
+        return copy.deepcopy(self.commands.get((key, language_code), []))
+
+    async def get_me(self, p: JSONDict) -> Any:
+        me = copy.deepcopy(self._settings.bot_user)
+        me.update(
+            can_join_groups=True,
+            can_read_all_group_messages=False,
+            supports_inline_queries=False,
+            can_connect_to_business=False,
+            has_main_web_app=False,
+        )
+        return me
+
+    async def log_out(self, p: JSONDict) -> Any:
+        return True
+
+    async def close(self, p: JSONDict) -> Any:
+        return True
+
+    def _scope_key(self, scope: Any) -> str:
+        if scope is None:
+            return _scope_key_of({"type": "default"})
+        if not isinstance(scope, dict):
+            raise bad_request("can't parse BotCommandScope JSON object")
+        kind = scope.get("type")
+        simple = {"default", "all_private_chats", "all_group_chats", "all_chat_administrators"}
+        if kind in simple:
+            return _scope_key_of({"type": kind})
+        if kind not in {"chat", "chat_administrators", "chat_member"}:
+            raise bad_request("wrong BotCommandScope type specified")
+        chat = self._world.resolve_chat(scope.get("chat_id"))
+        if chat.kind == "private" and chat.chat_id not in self._world.started:
+            raise bad_request("chat not found")
+        if kind != "chat" and chat.kind == "private":
+            raise bad_request("can't use the scope in private chats")
+        normalized: JSONDict = {"type": kind, "chat_id": chat.chat_id}
+        if kind == "chat_member":
+            user_id = as_int(scope.get("user_id"))
+            if user_id is None or user_id not in self._world.users:
+                raise bad_request("user not found")
+            normalized["user_id"] = user_id
+        return _scope_key_of(normalized)
+
+    async def set_my_commands(self, p: JSONDict) -> Any:
+        commands = p.get("commands")
+        if not isinstance(commands, list):
+            raise bad_request("can't parse commands JSON object")
+        if len(commands) > 100:
+            raise bad_request("too many commands specified")
+        clean: list[JSONDict] = []
+        for command in commands:
+            if not isinstance(command, dict):
+                raise bad_request("can't parse BotCommand JSON object")
+            name = command.get("command")
+            description = command.get("description")
+            if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9_]{1,32}", name):
+                raise bad_request("BOT_COMMAND_INVALID")
+            if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256:
+                raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+            clean.append({"command": name, "description": description})
+        key = (self._scope_key(p.get("scope")), str(p.get("language_code") or ""))
+        if clean:
+            self.commands[key] = clean
+        else:
+            self.commands.pop(key, None)
+        return True
+
+    async def delete_my_commands(self, p: JSONDict) -> Any:
+        key = (self._scope_key(p.get("scope")), str(p.get("language_code") or ""))
+        self.commands.pop(key, None)
+        return True
+
+    async def get_my_commands(self, p: JSONDict) -> Any:
+        key = (self._scope_key(p.get("scope")), str(p.get("language_code") or ""))
+        return copy.deepcopy(self.commands.get(key, []))
+
+    async def set_my_name(self, p: JSONDict) -> Any:
+        name = str(p.get("name") or "")
+        if len(name) > 64:
+            raise bad_request("bot name is too long")
+        self.names[str(p.get("language_code") or "")] = name
+        return True
+
+    async def get_my_name(self, p: JSONDict) -> Any:
+        return {"name": self.names.get(str(p.get("language_code") or ""), "Report Desk")}
+
+    async def set_my_description(self, p: JSONDict) -> Any:
+        description = str(p.get("description") or "")
+        if len(description) > 512:
+            raise bad_request("bot description is too long")
+        self.descriptions[str(p.get("language_code") or "")] = description
+        return True
+
+    async def get_my_description(self, p: JSONDict) -> Any:
+        return {"description": self.descriptions.get(str(p.get("language_code") or ""), "")}
+
+    async def set_my_short_description(self, p: JSONDict) -> Any:
+        description = str(p.get("short_description") or "")
+        if len(description) > 120:
+            raise bad_request("bot short description is too long")
+        self.short_descriptions[str(p.get("language_code") or "")] = description
+        return True
+
+    async def get_my_short_description(self, p: JSONDict) -> Any:
+        lang = str(p.get("language_code") or "")
+        return {"short_description": self.short_descriptions.get(lang, "")}
+
+    async def set_chat_menu_button(self, p: JSONDict) -> Any:
+        return True
+
+
+def _scope_key_of(scope: JSONDict) -> str:
+    return json.dumps(scope, sort_keys=True)

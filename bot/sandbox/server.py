@@ -1,0 +1,291 @@
+"""A fake Telegram Bot API served over real HTTP on loopback, with a world a script controls.
+
+The bot talks to it through python-telegram-bot (``base_url=fake.base_url``), in the same process
+or as a separate ``python -m bot`` process. All state lives in the :class:`FakeTelegram` object;
+the code driving it sets up the world, injects updates and faults and inspects what the bot did,
+all in-process.
+
+The fake validates requests the way Telegram does (HTML parsing, length limits, keyboard limits,
+permissions, "message is not modified", expired callback queries, rate limits) and answers with
+Telegram's error descriptions, because the bot classifies errors by those fragments. Faults and
+rate limits are off until asked for.
+
+:class:`FakeTelegram` is the one object to hold: it owns the collaborators (the world, the update
+queue, the method groups, faults, the HTTP endpoint) and delegates to them.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from bot.sandbox.calls import Call, answer_to, calls_to, wait_until
+from bot.sandbox.clock import Clock
+from bot.sandbox.endpoint import BotApiEndpoint
+from bot.sandbox.faults import CrashHooks, Faults
+from bot.sandbox.files import FileStore
+from bot.sandbox.limits import FloodControl
+from bot.sandbox.methods import (
+    CallbackQueries,
+    ChatMethods,
+    CopyingMethods,
+    EditingMethods,
+    Formatter,
+    Poster,
+    ProfileMethods,
+    SendingMethods,
+)
+from bot.sandbox.params import JSONDict
+from bot.sandbox.people import People
+from bot.sandbox.updates import UpdateQueue
+from bot.sandbox.world import World
+
+
+class FakeTelegram:
+    """A fake Bot API server with a scriptable world.
+
+    Typical use::
+
+        fake = FakeTelegram()
+        await fake.start()
+        world = World.build(fake)                      # tests.factories
+        fake.send_message(SATU_ID, text="/start")      # a user writes to the bot
+        ...                                            # run the bot against fake.base_url
+        sent = await fake.wait_for(lambda: fake.messages_in(SATU_ID))
+        query_id = fake.press(MOD_ONE_ID, GROUP, sent[0]["message_id"], "v1:take:1")
+        fake.fail("sendMessage", kind="429", retry_after=3)
+        await fake.stop()
+
+    Finer controls: ``advance_time`` (the fake's clock for rate limits and query ages),
+    ``hang_seconds``, ``strict_html_entities``, ``add_member``/``remove_member``,
+    ``set_bot_status``, ``unblock_bot``, ``deactivate_user``, ``edit_user_message``,
+    ``delete_by_user``, ``commands_for``, ``clear_faults``, ``api_url``.
+    """
+
+    def __init__(
+        self,
+        token: str = "123456:TEST-TOKEN",
+        *,
+        bot_id: int = 1000,
+        bot_username: str = "report_desk_bot",
+        callback_query_ttl: float = 15.0,
+        enforce_rate_limits: bool = False,
+    ) -> None:
+        # The switches of bot.sandbox.settings.Settings: collaborators read them from here.
+        self.token = token
+        self.bot_id = bot_id
+        self.bot_username = bot_username
+        self.callback_query_ttl = callback_query_ttl
+        self.enforce_rate_limits = enforce_rate_limits
+        self.hang_seconds: float = 30.0
+        self.strict_html_entities: bool = True
+        self.bot_user: JSONDict = {
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": "Report Desk",
+            "username": bot_username,
+        }
+        self.calls: list[Call] = []
+        self.hook_errors: list[BaseException] = []
+
+        self._clock = Clock()
+        self._world = World(self)
+        self._files = FileStore()
+        self._queue = UpdateQueue()
+        self._flood = FloodControl(self, self._clock)
+        self._faults = Faults(self, self.calls)
+        self._people = People(self._world, self._files, self._queue)
+        self._queries = CallbackQueries(self, self._world, self._queue, self._clock)
+        self._profile = ProfileMethods(self, self._world)
+        formatter = Formatter(self, self._world)
+        poster = Poster(self, self._world, self._flood)
+        routes = {
+            **self._queue.routes(),
+            **self._profile.routes(),
+            **self._queries.routes(),
+            **SendingMethods(
+                self, self._world, self._files, formatter, poster, self._flood
+            ).routes(),
+            **CopyingMethods(self, self._world, formatter, poster, self._flood).routes(),
+            **EditingMethods(self._world, formatter, self._flood).routes(),
+            **ChatMethods(self, self._world, self._files, self._queue).routes(),
+        }
+        self._hooks = CrashHooks(self.hook_errors)
+        self._endpoint = BotApiEndpoint(
+            self, self._clock, self.calls, self._faults, self._hooks, routes
+        )
+
+        # The scripting API that needs nothing from the fake itself: each name is the method of
+        # the collaborator that owns the area, with its signature, defaults and docstring.
+        self.now = self._clock.now
+        self.advance_time = self._clock.advance
+        self.add_user = self._world.add_user
+        self.add_group = self._world.add_group
+        self.add_channel = self._world.add_channel
+        self.add_member = self._world.add_member
+        self.remove_member = self._world.remove_member
+        self.send_message = self._people.send_message
+        self.edit_user_message = self._people.edit_user_message
+        self.delete_by_user = self._people.delete_by_user
+        self.block_bot = self._people.block_bot
+        self.unblock_bot = self._people.unblock_bot
+        self.deactivate_user = self._people.deactivate_user
+        self.remove_bot_from_group = self._people.remove_bot_from_group
+        self.restore_bot_to_group = self._people.restore_bot_to_group
+        self.bot_added_to_group = self._people.bot_added_to_group
+        self.set_bot_status = self._people.set_bot_status
+        self.press = self._queries.press
+        self.expire_queries = self._queries.expire
+        self.raw_update = self._queue.enqueue_raw
+        self.commands_for = self._profile.commands_for
+        self.fail = self._faults.fail
+        self.clear_faults = self._faults.clear
+        self.crash_hook = self._hooks.add
+
+    # ---------------------------------------------------------------- server lifecycle
+
+    async def start(self, port: int | None = None) -> None:
+        """Listen on 127.0.0.1. A restarted fake keeps its previous port (and base_url)."""
+        if self._endpoint.running:
+            return
+        self._faults.open()
+        self._queue.open()
+        await self._endpoint.start(port)
+
+    async def stop(self) -> None:
+        """Stop serving: long polls return, hanging requests are dropped. State is kept."""
+        if not self._endpoint.running:
+            return
+        self._faults.close()
+        self._queue.close()
+        await self._endpoint.stop()
+
+    async def __aenter__(self) -> FakeTelegram:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def port(self) -> int:
+        return self._endpoint.port
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    @property
+    def api_url(self) -> str:
+        """The full prefix including the token, for raw HTTP requests: ``api_url + "/getMe"``."""
+        return f"{self.base_url}{self.token}"
+
+    # ---------------------------------------------------------------- the world, as copies
+
+    def user(self, user_id: int) -> JSONDict:
+        return copy.deepcopy(self._world.user(user_id))
+
+    def chat(self, chat_id: int) -> JSONDict:
+        return copy.deepcopy(self._world.chat(chat_id).info)
+
+    # ---------------------------------------------------------------- observing
+
+    def calls_to(self, method: str, chat_id: int | None = None) -> list[Call]:
+        return calls_to(self.calls, method, chat_id)
+
+    def messages_in(self, chat_id: int) -> list[JSONDict]:
+        """Messages the bot sent into the chat, as they are now (edited, not deleted), in order.
+        Stored messages carry private keys: ``_html`` (the markup sent) and ``_deleted``."""
+        chat = self._world.chat(chat_id)
+        return [
+            copy.deepcopy(chat.messages[mid])
+            for mid in sorted(chat.bot_message_ids)
+            if not chat.messages[mid].get("_deleted")
+        ]
+
+    def message(self, chat_id: int, message_id: int) -> JSONDict:
+        """Any stored message (the user's or the bot's), including deleted ones (``_deleted``)."""
+        chat = self._world.chat(chat_id)
+        if message_id not in chat.messages:
+            raise KeyError(f"no message {message_id} in chat {chat_id}")
+        return copy.deepcopy(chat.messages[message_id])
+
+    def answered(self, query_id: str) -> Call | None:
+        """The successful answerCallbackQuery for the query; else the last failed attempt."""
+        return answer_to(self.calls, query_id)
+
+    @property
+    def pending_updates(self) -> int:
+        return len(self._queue.updates)
+
+    @property
+    def rate_limited(self) -> int:
+        """How many sends flood control has answered with 429."""
+        return self._flood.rate_limited
+
+    @rate_limited.setter
+    def rate_limited(self, count: int) -> None:
+        self._flood.rate_limited = count
+
+    @property
+    def webhook_url(self) -> str:
+        return self._queue.webhook_url
+
+    @webhook_url.setter
+    def webhook_url(self, url: str) -> None:
+        self._queue.webhook_url = url
+
+    @property
+    def my_commands(self) -> dict[tuple[str, str], list[JSONDict]]:
+        return self._profile.commands
+
+    @property
+    def bot_names(self) -> dict[str, str]:
+        return self._profile.names
+
+    @property
+    def bot_descriptions(self) -> dict[str, str]:
+        return self._profile.descriptions
+
+    @property
+    def bot_short_descriptions(self) -> dict[str, str]:
+        return self._profile.short_descriptions
+
+    async def wait_for(
+        self,
+        predicate: Callable[[], Any],
+        timeout: float = 5.0,  # noqa: ASYNC109 - part of the fixture's public interface
+        *,
+        description: str | None = None,
+    ) -> Any:
+        """Poll ``predicate`` every 10 ms until truthy; return its value.
+
+        LookupError/AssertionError raised by the predicate count as "not yet". On timeout raises
+        AssertionError describing the predicate, its last value and the latest calls.
+        """
+        return await wait_until(
+            predicate,
+            timeout,
+            description,
+            calls=self.calls,
+            pending_updates=lambda: self.pending_updates,
+        )
+
+    # Tests reorder and renumber queued updates to stage what Telegram does across downtime.
+
+    @property
+    def _updates(self) -> list[JSONDict]:
+        return self._queue.updates
+
+    @property
+    def _next_update_id(self) -> int:
+        return self._queue.next_update_id
+
+    @_next_update_id.setter
+    def _next_update_id(self, update_id: int) -> None:
+        self._queue.next_update_id = update_id
