@@ -130,6 +130,7 @@ def plan_b(world: World, rng: random.Random) -> list[tuple[int, list[dict[str, A
             continue
         kind = n % 4
         date = next_date()
+        items: list[dict[str, Any]]
         if kind == 0:
             items = [{"forward_origin": origin_channel(world.bad_news, 9000 + n), "text": f"c{n}"}]
         elif kind == 1:

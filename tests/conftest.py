@@ -1,4 +1,4 @@
-"""Shared fixtures: a configuration on disk, a real SQLite store, the desk."""
+"""Shared fixtures: a configuration on disk, a real SQLite store, the desk, the fake Bot API."""
 
 from __future__ import annotations
 
@@ -12,48 +12,10 @@ from bot.config import Config, load_config
 from bot.desk import Desk
 from bot.sandbox import FakeTelegram
 from bot.store import Store
-from tests.factories import World
+from tests.factories import DUA, SATU, FakeClock, World, write_config
 
 if TYPE_CHECKING:
     from tests.harness import Harness
-
-GROUP = -1001234567890
-MOD_ONE, MOD_TWO = 111111, 222222
-SATU, DUA, STRANGER = 333333, 444444, 555555
-
-CONFIG_TEXT = """\
-telegram:
-  api_base_url: {base_url}
-moderation:
-  chat_id: -1001234567890
-  moderators: [111111, 222222]
-admins: [111111]
-reporters:
-  - {{id: 333333, name: Liaison Satu, organization: Kominfo, language: id}}
-  - {{id: 444444, name: Liaison Dua, organization: BNPT}}
-storage:
-  path: {db}
-language: en
-"""
-
-
-def write_config(tmp_path: Path, base_url: str = "http://127.0.0.1:9/bot", extra: str = "") -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(
-        CONFIG_TEXT.format(base_url=base_url, db=tmp_path / "desk.sqlite3") + extra, "utf-8"
-    )
-    return path
-
-
-class FakeClock:
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

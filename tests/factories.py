@@ -1,4 +1,5 @@
-"""Builders for Telegram objects and the standard cast of the Report Desk tests."""
+"""The one cast of the tests (ids, the world on the fake Bot API, its configuration) and the
+builders of forwarded content."""
 
 from __future__ import annotations
 
@@ -6,21 +7,61 @@ import copy
 import itertools
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.sandbox import FakeTelegram
 
 JSONDict = dict[str, Any]
 
-MOD_GROUP_ID = -1001234567890
-MOD_ONE_ID = 111111
-MOD_TWO_ID = 222222
-ADMIN_ID = MOD_ONE_ID
-SATU_ID = 333333
-DUA_ID = 444444
-STRANGER_ID = 555555
-BAD_NEWS_ID = -1002000000001
-SECRET_CELL_ID = -1002000000002
+GROUP = -1001234567890
+MOD_ONE = 111111
+MOD_TWO = 222222
+ADMIN = MOD_ONE
+SATU = 333333
+DUA = 444444
+STRANGER = 555555
+BAD_NEWS = -1002000000001
+SECRET_CELL = -1002000000002
+
+# The cast's configuration: the moderator group, both moderators (Mod One is also the admin),
+# and both liaisons.
+CONFIG_TEXT = """\
+telegram:
+  api_base_url: {base_url}
+moderation:
+  chat_id: -1001234567890
+  moderators: [111111, 222222]
+admins: [111111]
+reporters:
+  - {{id: 333333, name: Liaison Satu, organization: Kominfo, language: id}}
+  - {{id: 444444, name: Liaison Dua, organization: BNPT}}
+storage:
+  path: {db}
+language: en
+"""
+
+
+def write_config(tmp_path: Path, base_url: str = "http://127.0.0.1:9/bot", extra: str = "") -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        CONFIG_TEXT.format(base_url=base_url, db=tmp_path / "desk.sqlite3") + extra, "utf-8"
+    )
+    return path
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
 
 # Forwarded originals are older than the forward: dates start a day ago and grow by a minute.
 _dates = itertools.count(int(time.time()) - 86_400, 60)
@@ -106,14 +147,14 @@ class World:
 
     @classmethod
     def build(cls, fake: FakeTelegram) -> World:
-        mod_one = fake.add_user(MOD_ONE_ID, "Mod One", username="mod_one")
-        mod_two = fake.add_user(MOD_TWO_ID, "Mod Two", username="mod_two")
-        satu = fake.add_user(SATU_ID, "Liaison Satu", username="liaison_satu", language_code="id")
-        dua = fake.add_user(DUA_ID, "Liaison Dua", username="liaison_dua")
-        stranger = fake.add_user(STRANGER_ID, "Stranger")
-        mod_group = fake.add_group(MOD_GROUP_ID, "Moderators", members=[MOD_ONE_ID, MOD_TWO_ID])
-        bad_news = fake.add_channel(BAD_NEWS_ID, "Bad News", username="badnews")
-        secret_cell = fake.add_channel(SECRET_CELL_ID, "Secret Cell")
+        mod_one = fake.add_user(MOD_ONE, "Mod One", username="mod_one")
+        mod_two = fake.add_user(MOD_TWO, "Mod Two", username="mod_two")
+        satu = fake.add_user(SATU, "Liaison Satu", username="liaison_satu", language_code="id")
+        dua = fake.add_user(DUA, "Liaison Dua", username="liaison_dua")
+        stranger = fake.add_user(STRANGER, "Stranger")
+        mod_group = fake.add_group(GROUP, "Moderators", members=[MOD_ONE, MOD_TWO])
+        bad_news = fake.add_channel(BAD_NEWS, "Bad News", username="badnews")
+        secret_cell = fake.add_channel(SECRET_CELL, "Secret Cell")
         return cls(
             fake=fake,
             mod_group=mod_group,

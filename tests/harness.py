@@ -14,8 +14,7 @@ from bot.faults import ENVIRONMENT_KEY
 from bot.outbox.deliveries import cost
 from bot.runtime import DeskRuntime
 from bot.sandbox import FakeTelegram
-from tests.conftest import write_config
-from tests.factories import World
+from tests.factories import World, write_config
 
 JSONDict = dict[str, Any]
 

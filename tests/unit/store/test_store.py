@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.domain.models import State
+from bot.domain.vocabulary import EventKind, OutboxKind
 from bot.store import Store
 from bot.store.migrations import MIGRATIONS
-from tests.conftest import FakeClock
+from tests.factories import FakeClock
 
 
 async def test_migrations_run_once_and_survive_reopen(tmp_path: Path, clock: FakeClock) -> None:
@@ -40,7 +41,7 @@ async def test_compare_and_set_applies_only_from_expected_state(store: Store) ->
 async def test_event_log_is_append_only(store: Store) -> None:
     async with store.transaction() as tx:
         case_id = await tx.cases.insert("fraud", 3)
-        await tx.events.add(case_id, "reported", actor_id=1, actor_name="A")
+        await tx.events.add(case_id, EventKind.REPORTED, actor_id=1, actor_name="A")
     with pytest.raises(sqlite3.IntegrityError):
         async with store.transaction() as tx:
             await tx.events.db.execute("UPDATE events SET kind='forged'")
@@ -55,7 +56,7 @@ async def test_failed_transaction_rolls_back_everything(store: Store) -> None:
     with pytest.raises(RuntimeError):
         async with store.transaction() as tx:
             await tx.cases.insert("fraud", 3)
-            await tx.outbox.enqueue(1, "message", {"text": "x"}, priority=0)
+            await tx.outbox.enqueue(1, OutboxKind.MESSAGE, {"text": "x"}, priority=0)
             raise RuntimeError("boom")
     async with store.read() as tx:
         assert await tx.cases.get(1) is None
@@ -77,7 +78,7 @@ async def test_outbox_listener_hears_only_committed_writes(store: Store) -> None
         await tx.cases.insert("fraud", 3)
     assert heard == []
     async with store.transaction() as tx:
-        await tx.outbox.enqueue(1, "message", {"text": "x"}, priority=0)
+        await tx.outbox.enqueue(1, OutboxKind.MESSAGE, {"text": "x"}, priority=0)
     assert heard == [1]
 
 

@@ -14,7 +14,7 @@ from bot.domain.models import IncomingItem, Origin, OutboxItem, Person, State
 from bot.domain.vocabulary import OutboxKind
 from bot.render.callback_data import CaseAction
 from bot.store import Store
-from tests.conftest import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, STRANGER, FakeClock
+from tests.factories import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, STRANGER, FakeClock
 
 SATU_P = Person(SATU, "Liaison Satu", "id")
 DUA_P = Person(DUA, "Liaison Dua", "en")

@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 
 from bot.sandbox import FakeTelegram
-from tests.conftest import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, FakeClock
-from tests.factories import World, origin_user
+from tests.factories import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, FakeClock, World, origin_user
 from tests.harness import Harness
 
 JSONDict = dict[str, Any]

@@ -7,8 +7,7 @@ import signal
 from pathlib import Path
 
 from bot.sandbox import FakeTelegram
-from tests.conftest import GROUP, MOD_ONE, SATU, write_config
-from tests.factories import World
+from tests.factories import GROUP, MOD_ONE, SATU, World, write_config
 from tests.harness import spawn_bot
 
 

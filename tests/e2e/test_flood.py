@@ -6,8 +6,7 @@ import re
 from pathlib import Path
 
 from bot.sandbox import FakeTelegram
-from tests.conftest import DUA, GROUP, SATU, FakeClock
-from tests.factories import World, origin_user
+from tests.factories import DUA, GROUP, SATU, FakeClock, World, origin_user
 from tests.harness import Harness
 
 

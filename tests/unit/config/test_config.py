@@ -19,7 +19,7 @@ from bot.config import (
     summary,
 )
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.yaml"
+EXAMPLE = Path(__file__).resolve().parents[3] / "config.example.yaml"
 
 MINIMAL = """\
 moderation:

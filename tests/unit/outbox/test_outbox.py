@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from bot.config import Config
 from bot.desk import Desk
 from bot.domain.models import IncomingItem, Item, Origin
+from bot.domain.vocabulary import EventKind, ReportStatus
 from bot.outbox import sends
 from bot.outbox.delivery import DeliveryError, Failure
 from bot.outbox.pacing import Pacer
 from bot.outbox.worker import OutboxWorker
 from bot.render.message import Button
 from bot.store import Store
-from tests.conftest import GROUP, MOD_ONE, SATU, FakeClock
+from tests.factories import GROUP, MOD_ONE, SATU, FakeClock
 
 
 @dataclass
@@ -98,9 +99,9 @@ async def open_case(store: Store) -> int:
             command_message_id=2,
             category="terrorism",
             note="",
-            status="open",
+            status=ReportStatus.OPEN,
         )
-        await tx.events.add(case_id, "reported", actor_id=SATU, actor_name="S")
+        await tx.events.add(case_id, EventKind.REPORTED, actor_id=SATU, actor_name="S")
         await sends.message(tx, SATU, "ack")
         await sends.new_card(tx, GROUP, case_id)
         await sends.evidence(tx, GROUP, case_id, SATU, [1])

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import FakeTelegram
-from tests.conftest import DUA, GROUP, MOD_ONE, SATU, FakeClock
-from tests.factories import World
+from tests.factories import DUA, GROUP, MOD_ONE, SATU, FakeClock, World
 from tests.harness import Harness
 
 

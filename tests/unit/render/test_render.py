@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.config import Config
 from bot.domain.lifecycle import Action, Decision
 from bot.domain.models import Case, CaseView, Event, Item, Origin, Report, State
+from bot.domain.vocabulary import EventKind, ReportStatus
 from bot.render.callback_data import CaseAction, CategoryChoice, decode, encode_action
 from bot.render.cards import render_card
 from bot.render.text import MESSAGE_LIMIT, utf16_len
@@ -52,13 +53,13 @@ def make_view(
             10,
             "terrorism",
             note,
-            "open",
+            ReportStatus.OPEN,
             0.0,
         )
         for i in range(reports)
     ]
     item = Item(1, 333333, 10, 333333, 1, "text", "x", origin, "text", None, None, 0.0)
-    events = [Event(1, case.id, case.created_at, 333333, name, "reported", None)]
+    events = [Event(1, case.id, case.created_at, 333333, name, EventKind.REPORTED, None)]
     return CaseView(case, report_list, [item], events)
 
 

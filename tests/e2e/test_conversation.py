@@ -18,8 +18,7 @@ from typing import Any
 import pytest
 
 from bot.sandbox import Call, FakeTelegram
-from tests.conftest import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, STRANGER
-from tests.factories import World
+from tests.factories import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, STRANGER, World
 from tests.harness import Harness
 
 JSONDict = dict[str, Any]

@@ -7,8 +7,17 @@ import signal
 from pathlib import Path
 
 from bot.sandbox import FakeTelegram
-from tests.conftest import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, STRANGER, FakeClock, write_config
-from tests.factories import World
+from tests.factories import (
+    DUA,
+    GROUP,
+    MOD_ONE,
+    MOD_TWO,
+    SATU,
+    STRANGER,
+    FakeClock,
+    World,
+    write_config,
+)
 from tests.harness import Harness, spawn_bot
 
 STRANGER_LINE = "  - {id: 555555, name: New Liaison, organization: Kominfo}\n"

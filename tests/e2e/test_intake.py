@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from bot.sandbox import FakeTelegram
-from tests.conftest import DUA, GROUP, MOD_ONE, SATU
 from tests.factories import (
+    DUA,
+    GROUP,
+    MOD_ONE,
+    SATU,
     World,
     channel_post_link,
     next_date,
@@ -57,7 +60,7 @@ async def test_every_media_kind_is_copied_as_evidence(
             DUA,
             caption=f"{kind} caption" if kind != "sticker" else None,
             forward_origin=origin,
-            **{kind: True},
+            **{kind: True},  # type: ignore[arg-type]
         )
     tg.send_message(DUA, text="/report porn")
     await harness.idle()

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import FakeTelegram
-from tests.conftest import GROUP
-from tests.factories import World
+from tests.factories import GROUP, World
 from tests.harness import spawn_bot
 
 # Small enough that every card and copy fits the group's 20-a-minute budget after the restart.

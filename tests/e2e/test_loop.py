@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.sandbox import FakeTelegram
-from tests.conftest import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, STRANGER
-from tests.factories import World
+from tests.factories import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, STRANGER, World
 from tests.harness import Harness
 
 
