@@ -29,12 +29,21 @@ import statistics
 import sys
 import tempfile
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.sandbox import FakeTelegram
-from tests.factories import World, next_date, origin_channel, origin_hidden_user, origin_user
+from tests.factories import (
+    World,
+    many_reporters_config,
+    next_date,
+    origin_channel,
+    origin_hidden_user,
+    origin_user,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 GROUP = -1001234567890
@@ -56,22 +65,9 @@ class Result:
     group_messages_first_minute: int
 
 
-def config_text(tmp: Path, base_url: str) -> str:
-    reporters = "\n".join(
-        f"  - {{id: {rid}, name: Liaison {i}, organization: Org {i % 4}, language: en}}"
-        for i, rid in enumerate(REPORTERS)
-    )
-    return (
-        f"telegram:\n  api_base_url: {base_url}\n"
-        f"moderation:\n  chat_id: {GROUP}\n  moderators: [111111, 222222]\n"
-        f"admins: [111111]\nreporters:\n{reporters}\n"
-        f"storage:\n  path: {tmp / 'desk.sqlite3'}\n"
-    )
-
-
 async def start_bot(tg: FakeTelegram, tmp: Path) -> asyncio.subprocess.Process:
     config = tmp / "config.yaml"
-    config.write_text(config_text(tmp, tg.base_url), "utf-8")
+    config.write_text(many_reporters_config(tmp, tg.base_url, REPORTERS, 4), "utf-8")
     env = {**os.environ, "BOT_TOKEN": tg.token}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -216,26 +212,39 @@ def visible_cases(tg: FakeTelegram, until: float) -> tuple[set[int], int]:
     return visible, messages
 
 
-async def workload(name: str, rng: random.Random) -> Result:
-    tg = FakeTelegram(enforce_rate_limits=True)
+@asynccontextmanager
+async def running_desk(*, limits: bool) -> AsyncIterator[tuple[FakeTelegram, World, Path]]:
+    """`python -m bot` against a fresh fake Bot API, every reporter's chat open; stopped after."""
+    tg = FakeTelegram(enforce_rate_limits=limits)
     await tg.start()
-    with tempfile.TemporaryDirectory() as folder:
-        tmp = Path(folder)
-        world = world_for(tg)
-        process = await start_bot(tg, tmp)
-        await open_chats(tg, world)
-        try:
-            plan = plan_a(world) if name == "A" else plan_b(world, rng)
-            start, sent = await run_plan(tg, plan, spread_seconds=20.0)
-            await asyncio.sleep(max(0.0, start + 60.0 - tg.now()))
-            visible, group_messages = visible_cases(tg, start + 60.0)
-            latencies, missing = ack_latencies(tg, sent)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            await process.wait()
-        with sqlite3.connect(tmp / "desk.sqlite3") as db:
-            distinct = db.execute("SELECT COUNT(*) FROM cases").fetchone()[0]
-    await tg.stop()
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            tmp = Path(folder)
+            world = world_for(tg)
+            process = await start_bot(tg, tmp)
+            try:
+                await open_chats(tg, world)
+                yield tg, world, tmp
+            finally:
+                process.send_signal(signal.SIGTERM)
+                await process.wait()
+    finally:
+        await tg.stop()
+
+
+def count_cases(tmp: Path) -> int:
+    with sqlite3.connect(tmp / "desk.sqlite3") as db:
+        return int(db.execute("SELECT COUNT(*) FROM cases").fetchone()[0])
+
+
+async def workload(name: str, rng: random.Random) -> Result:
+    async with running_desk(limits=True) as (tg, world, tmp):
+        plan = plan_a(world) if name == "A" else plan_b(world, rng)
+        start, sent = await run_plan(tg, plan, spread_seconds=20.0)
+        await asyncio.sleep(max(0.0, start + 60.0 - tg.now()))
+        visible, group_messages = visible_cases(tg, start + 60.0)
+        latencies, missing = ack_latencies(tg, sent)
+        distinct = count_cases(tmp)
     quantiles = statistics.quantiles(latencies, n=20) if len(latencies) > 1 else [0.0] * 19
     return Result(
         workload=name,
@@ -252,39 +261,28 @@ async def workload(name: str, rng: random.Random) -> Result:
 
 async def throughput(reports: int = 400) -> dict[str, float]:
     """Limits lifted: reports taken in (recorded as cases) and acknowledged per second."""
-    tg = FakeTelegram(enforce_rate_limits=False)
-    await tg.start()
-    with tempfile.TemporaryDirectory() as folder:
-        tmp = Path(folder)
-        world = world_for(tg)
-        process = await start_bot(tg, tmp)
-        await open_chats(tg, world)
-        try:
-            start = tg.now()
-            for n in range(reports):
-                reporter = REPORTERS[n % 20]
-                world.forward_channel_post(reporter, world.bad_news, 20000 + n, text=f"t{n}")
-                tg.send_message(reporter, text="/report fraud")
+    async with running_desk(limits=False) as (tg, world, tmp):
+        start = tg.now()
+        for n in range(reports):
+            reporter = REPORTERS[n % 20]
+            world.forward_channel_post(reporter, world.bad_news, 20000 + n, text=f"t{n}")
+            tg.send_message(reporter, text="/report fraud")
 
-            def acked() -> int:
-                return sum(
-                    1
-                    for r in REPORTERS
-                    for c in tg.calls_to("sendMessage", r)
-                    if c.ok and ACK.search(str(c.params.get("text", "")))
-                )
+        def acked() -> int:
+            return sum(
+                1
+                for r in REPORTERS
+                for c in tg.calls_to("sendMessage", r)
+                if c.ok and ACK.search(str(c.params.get("text", "")))
+            )
 
-            await tg.wait_for(lambda: tg.pending_updates == 0, timeout=120)
-            await tg.wait_for(lambda: acked() >= reports, timeout=300)
-            acked_at = tg.now()
-        finally:
-            process.send_signal(signal.SIGTERM)
-            await process.wait()
+        await tg.wait_for(lambda: tg.pending_updates == 0, timeout=120)
+        await tg.wait_for(lambda: acked() >= reports, timeout=300)
+        acked_at = tg.now()
         with sqlite3.connect(tmp / "desk.sqlite3") as db:
             first, last = db.execute(
                 "SELECT MIN(created_at), MAX(created_at) FROM cases"
             ).fetchone()
-    await tg.stop()
     return {
         "reports": reports,
         "intake_reports_per_s": round(reports / max(last - first, 1e-9), 1),

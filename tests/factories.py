@@ -50,6 +50,23 @@ def write_config(tmp_path: Path, base_url: str = "http://127.0.0.1:9/bot", extra
     return path
 
 
+def many_reporters_config(
+    tmp_path: Path, base_url: str, reporter_ids: list[int], organizations: int = 2
+) -> str:
+    """The cast's group and moderators with these reporters (Liaison 0, 1, ... of Org 0, 1, ...),
+    for tests and benchmarks that need more reporters than the cast has."""
+    reporters = "\n".join(
+        f"  - {{id: {rid}, name: Liaison {i}, organization: Org {i % organizations}, language: en}}"
+        for i, rid in enumerate(reporter_ids)
+    )
+    return (
+        f"telegram:\n  api_base_url: {base_url}\n"
+        f"moderation:\n  chat_id: {GROUP}\n  moderators: [{MOD_ONE}, {MOD_TWO}]\n"
+        f"admins: [{ADMIN}]\nreporters:\n{reporters}\n"
+        f"storage:\n  path: {tmp_path / 'desk.sqlite3'}\n"
+    )
+
+
 class FakeClock:
     """A clock the test moves by hand."""
 

@@ -6,7 +6,7 @@ import hashlib
 import logging
 
 from bot.desk.alerts import alert_admins_once, forget_alert, forget_alerts, quoted
-from bot.desk.context import DeskContext
+from bot.desk.context import UseCase
 from bot.desk.evidence import post_case
 from bot.domain.models import Person
 from bot.domain.vocabulary import TimerKind
@@ -20,12 +20,7 @@ log = logging.getLogger(__name__)
 UNKNOWN_GROUP_GRACE = 600.0
 
 
-class Admin:
-    def __init__(self, context: DeskContext) -> None:
-        self.context = context
-        self.store = context.store
-        self.config = context.config
-
+class Admin(UseCase):
     async def bot_membership(self, chat_id: int, status: str, added_by: int | None) -> None:
         """The bot's own membership in a group changed."""
         config = self.config()

@@ -4,7 +4,7 @@ while the case waits for its reporter."""
 
 from __future__ import annotations
 
-from bot.desk.context import DeskContext
+from bot.desk.context import UseCase
 from bot.desk.history import on_duty_mentions, refresh_cards
 from bot.domain.models import State
 from bot.domain.vocabulary import EventKind, TimerKind
@@ -19,11 +19,7 @@ TARGET_DECISION = "decision"
 WAITING_RECHECK_SECONDS = 300.0
 
 
-class Alarms:
-    def __init__(self, context: DeskContext) -> None:
-        self.context = context
-        self.config = context.config
-
+class Alarms(UseCase):
     async def arm(self, tx: Tx, case_id: int) -> None:
         """Timers for both targets, from the case's clock start (the report or the reopen)."""
         case = await tx.cases.get(case_id)

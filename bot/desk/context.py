@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 
-from bot.config import Config
+from bot.config import Config, Reporter
 from bot.domain.models import Person
 from bot.outbox import sends
 from bot.render.i18n import normalize_language, t
@@ -60,3 +60,19 @@ class DeskContext:
         async with self.store.transaction() as tx:
             language = await self.meet(tx, person)
             await sends.message(tx, person.id, t(language, key, **values))
+
+
+class UseCase:
+    """A family of use cases on the shared context."""
+
+    def __init__(self, context: DeskContext) -> None:
+        self.context = context
+        self.store = context.store
+        self.config = context.config
+
+    async def reporter_or_refuse(self, tx: Tx, person: Person, language: str) -> Reporter | None:
+        """The configured reporter this person is; anyone else is told they cannot report."""
+        reporter = self.config().reporter(person.id)
+        if reporter is None:
+            await sends.message(tx, person.id, t(language, "refuse.not_reporter", id=person.id))
+        return reporter

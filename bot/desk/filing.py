@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from bot.config import Reporter
 from bot.desk.alarms import Alarms
-from bot.desk.context import DeskContext
+from bot.desk.context import DeskContext, UseCase
 from bot.domain.models import UNDECIDED, Item
 from bot.domain.vocabulary import EventKind, ReportStatus, TimerKind
 from bot.outbox import sends
@@ -67,10 +67,9 @@ async def forget_draft_timers(tx: Tx, reporter_id: int) -> None:
     await tx.timers.cancel(TimerKind.DRAFT_EXPIRY.key(reporter_id))
 
 
-class Filing:
+class Filing(UseCase):
     def __init__(self, context: DeskContext, alarms: Alarms) -> None:
-        self.context = context
-        self.config = context.config
+        super().__init__(context)
         self.alarms = alarms
 
     async def file(

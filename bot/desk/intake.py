@@ -7,7 +7,7 @@ language); otherwise the categories are offered as buttons and the report waits 
 from __future__ import annotations
 
 from bot.config import Config, Reporter
-from bot.desk.context import DeskContext
+from bot.desk.context import DeskContext, UseCase
 from bot.desk.evidence import attach_evidence
 from bot.desk.filing import (
     Filing,
@@ -38,11 +38,9 @@ def split_category(config: Config, args: str) -> tuple[str | None, str]:
     return None, args.strip()
 
 
-class Intake:
+class Intake(UseCase):
     def __init__(self, context: DeskContext, filing: Filing, questions: Questions) -> None:
-        self.context = context
-        self.store = context.store
-        self.config = context.config
+        super().__init__(context)
         self.filing = filing
         self.questions = questions
 
@@ -117,9 +115,8 @@ class Intake:
         config = self.config()
         async with self.store.transaction() as tx:
             language = await self.context.meet(tx, person)
-            reporter = config.reporter(person.id)
+            reporter = await self.reporter_or_refuse(tx, person, language)
             if reporter is None:
-                await sends.message(tx, chat_id, t(language, "refuse.not_reporter", id=person.id))
                 return ReportOutcome(ReportResult.NOT_REPORTER)
             earlier = await tx.reports.by_command(chat_id, command_message_id)
             if earlier is not None:

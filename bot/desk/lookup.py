@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.desk.context import DeskContext, parse_case_number
+from bot.desk.context import UseCase, parse_case_number
 from bot.desk.evidence import post_case
 from bot.domain.models import Person
 from bot.outbox import sends
@@ -14,12 +14,7 @@ from bot.store import Tx
 QUEUE_LIMIT = 40
 
 
-class Lookup:
-    def __init__(self, context: DeskContext) -> None:
-        self.context = context
-        self.store = context.store
-        self.config = context.config
-
+class Lookup(UseCase):
     async def case_of_card(self, chat_id: int, message_id: int) -> int | None:
         async with self.store.read() as tx:
             return await tx.cards.case_of_card(chat_id, message_id)

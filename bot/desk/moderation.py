@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.desk.alarms import Alarms
-from bot.desk.context import DeskContext
+from bot.desk.context import DeskContext, UseCase
 from bot.desk.evidence import post_case
 from bot.desk.history import on_duty_mentions, record, refresh_cards
 from bot.desk.lookup import Lookup
@@ -53,17 +53,27 @@ class Press:
     pressed: CaseAction
 
 
+# What a reopen clears: the decision, the claim and the first action (its clocks restart).
+REOPENED: dict[str, object] = {
+    "decided_by": None,
+    "decided_by_name": None,
+    "decided_at": None,
+    "decision_reason": None,
+    "claimed_by": None,
+    "claimed_by_name": None,
+    "first_action_at": None,
+    "paused_seconds": 0.0,
+}
+
 # Actions that would decide a case: on a decided case they are answered with who decided it.
 DECIDING = (Action.TAKE_DOWN, Action.DISMISS, Action.REASON, Action.OTHER_REASON)
 
 
-class Moderation:
+class Moderation(UseCase):
     def __init__(
         self, context: DeskContext, questions: Questions, alarms: Alarms, lookup: Lookup
     ) -> None:
-        self.context = context
-        self.store = context.store
-        self.config = context.config
+        super().__init__(context)
         self.questions = questions
         self.alarms = alarms
         self.lookup = lookup
@@ -314,15 +324,8 @@ class Moderation:
             p.case.id,
             [State.TAKEN_DOWN, State.DISMISSED],
             state=State.NEW,
-            decided_by=None,
-            decided_by_name=None,
-            decided_at=None,
-            decision_reason=None,
-            claimed_by=None,
-            claimed_by_name=None,
             clock_start=p.tx.clock(),
-            first_action_at=None,
-            paused_seconds=0.0,
+            **REOPENED,
         )
         if not changed:
             return self._answer(ActResult.NOT_APPLICABLE, "press.not_applicable")

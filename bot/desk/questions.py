@@ -4,7 +4,7 @@ clock paused) until they answer or a moderator withdraws the question."""
 from __future__ import annotations
 
 from bot.config import Reporter
-from bot.desk.context import DeskContext, parse_case_number
+from bot.desk.context import UseCase, parse_case_number
 from bot.desk.evidence import attach_evidence
 from bot.desk.filing import forget_draft_timers, new_report
 from bot.desk.history import record, refresh_cards
@@ -16,12 +16,7 @@ from bot.render.text import REPORTER_TEXT_LIMIT, clip
 from bot.store import Tx
 
 
-class Questions:
-    def __init__(self, context: DeskContext) -> None:
-        self.context = context
-        self.store = context.store
-        self.config = context.config
-
+class Questions(UseCase):
     async def ask(self, tx: Tx, case: Case, moderator: Person, question: str) -> None:
         """A moderator's question goes to every reporter of the case; the case waits."""
         changed = await tx.cases.update_if(
@@ -94,9 +89,8 @@ class Questions:
         config = self.config()
         async with self.store.transaction() as tx:
             language = await self.context.meet(tx, person)
-            reporter = config.reporter(person.id)
+            reporter = await self.reporter_or_refuse(tx, person, language)
             if reporter is None:
-                await sends.message(tx, chat_id, t(language, "refuse.not_reporter", id=person.id))
                 return
             if await tx.reports.by_command(chat_id, command_message_id) is not None:
                 return

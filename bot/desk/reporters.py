@@ -4,19 +4,14 @@ Reporters see only their own cases, never who handles them and never "escalated"
 
 from __future__ import annotations
 
-from bot.desk.context import DeskContext, parse_case_number
+from bot.desk.context import UseCase, parse_case_number
 from bot.domain.models import Person
 from bot.outbox import sends
 from bot.render.i18n import LANGUAGES, t
 from bot.render.reporter import reporter_status
 
 
-class ReporterCommands:
-    def __init__(self, context: DeskContext) -> None:
-        self.context = context
-        self.store = context.store
-        self.config = context.config
-
+class ReporterCommands(UseCase):
     async def start(self, person: Person) -> None:
         """Greet: reporters learn how to report, anyone else learns their id."""
         if self.config().reporter(person.id):

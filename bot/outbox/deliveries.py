@@ -14,7 +14,7 @@ from bot.config import Config
 from bot.domain.models import OutboxItem
 from bot.domain.vocabulary import OutboxKind, OutboxState, PromptKind
 from bot.outbox import sends
-from bot.outbox.delivery import DeliveryError, Failure, Transport
+from bot.outbox.delivery import DeliveryError, Failure, OutgoingText, Transport
 from bot.outbox.pacing import Pacer
 from bot.render.cards import pointer_text, render_card
 from bot.render.lists import render_digest
@@ -80,11 +80,13 @@ class Deliveries:
                 reply_to = await tx.cards.live(row.case_id, row.chat_id)
         self.pacer.record(row.chat_id)
         message_id = await self.transport.send_message(
-            row.chat_id,
-            str(row.payload["text"]),
-            buttons_of(row.payload),
-            reply_to,
-            force_reply=bool(row.payload.get("force_reply")),
+            OutgoingText(
+                row.chat_id,
+                str(row.payload["text"]),
+                buttons_of(row.payload),
+                reply_to,
+                force_reply=bool(row.payload.get("force_reply")),
+            )
         )
         async with self.store.transaction() as tx:
             if record and row.case_id is not None:
@@ -109,7 +111,9 @@ class Deliveries:
             return
         rendered = render_card(view, self.config())
         self.pacer.record(row.chat_id)
-        message_id = await self.transport.send_message(row.chat_id, rendered.text, rendered.buttons)
+        message_id = await self.transport.send_message(
+            OutgoingText(row.chat_id, rendered.text, rendered.buttons)
+        )
         async with self.store.transaction() as tx:
             await tx.cards.record(row.case_id, row.chat_id, message_id)
             await tx.outbox.finish(row.id, OutboxState.SENT, result=[message_id])
@@ -167,7 +171,9 @@ class Deliveries:
             views = [await tx.case_view(int(case_id)) for case_id in row.payload["case_ids"]]
         rendered = render_digest([v for v in views if v is not None], self.config())
         self.pacer.record(row.chat_id)
-        message_id = await self.transport.send_message(row.chat_id, rendered.text, rendered.buttons)
+        message_id = await self.transport.send_message(
+            OutgoingText(row.chat_id, rendered.text, rendered.buttons)
+        )
         await self.finish(row, OutboxState.SENT, result=[message_id])
 
     async def _edit_to_pointer(self, row: OutboxItem) -> None:

@@ -6,6 +6,7 @@ the outbox decides what to do (wait, retry, hold, drop) without knowing Telegram
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
@@ -34,16 +35,19 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
 
 
+@dataclass(frozen=True)
+class OutgoingText:
+    """An HTML message to send: with inline buttons, or asking for a reply (ForceReply)."""
+
+    chat_id: int
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    reply_to: int | None = None
+    force_reply: bool = False
+
+
 class Transport(Protocol):
-    async def send_message(
-        self,
-        chat_id: int,
-        text: str,
-        buttons: list[list[Button]],
-        reply_to: int | None = None,
-        *,
-        force_reply: bool = False,
-    ) -> int: ...
+    async def send_message(self, message: OutgoingText) -> int: ...
 
     async def edit_message(
         self, chat_id: int, message_id: int, text: str, buttons: list[list[Button]]

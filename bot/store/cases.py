@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from bot.domain.models import UNDECIDED, Case, State
-from bot.store.rows import Repository, mapped, marks
+from bot.store.rows import Repository, marks
 
 _UNDECIDED = [state.value for state in UNDECIDED]
 
@@ -21,8 +21,7 @@ class Cases(Repository):
         )
 
     async def get(self, case_id: int) -> Case | None:
-        row = await self._one("SELECT * FROM cases WHERE id=?", (case_id,))
-        return mapped(Case, row) if row else None
+        return await self._record(Case, "SELECT * FROM cases WHERE id=?", (case_id,))
 
     async def update_if(self, case_id: int, expected: Iterable[State], **changes: Any) -> bool:
         """Compare and set: apply `changes` only while the case is in one of `expected` states."""
@@ -45,18 +44,19 @@ class Cases(Repository):
         keys = sorted(set(identities))
         if not keys:
             return None
-        row = await self._one(
+        return await self._record(
+            Case,
             "SELECT cases.* FROM cases JOIN reports ON reports.case_id = cases.id"
             " JOIN items ON items.report_id = reports.id"
             f" WHERE items.identity IN ({marks(keys)}) AND cases.state IN ({marks(_UNDECIDED)})"
             " ORDER BY cases.id LIMIT 1",
             (*keys, *_UNDECIDED),
         )
-        return mapped(Case, row) if row else None
 
     async def earlier(self, case_id: int, limit: int = 5) -> list[Case]:
         """Older cases whose content came from the same channel, chat, user or hidden name."""
-        rows = await self._all(
+        return await self._records(
+            Case,
             "SELECT DISTINCT cases.* FROM cases"
             " JOIN reports ON reports.case_id = cases.id"
             " JOIN items ON items.report_id = reports.id"
@@ -66,31 +66,30 @@ class Cases(Repository):
             " ORDER BY cases.id DESC LIMIT ?",
             (case_id, case_id, limit),
         )
-        return [mapped(Case, r) for r in rows]
 
     async def undecided(self, limit: int = 50) -> list[Case]:
         """Undecided cases, most urgent and oldest first."""
-        rows = await self._all(
+        return await self._records(
+            Case,
             f"SELECT * FROM cases WHERE state IN ({marks(_UNDECIDED)})"
             " ORDER BY priority, clock_start, id LIMIT ?",
             (*_UNDECIDED, limit),
         )
-        return [mapped(Case, r) for r in rows]
 
     async def of_reporter(self, reporter_id: int, limit: int = 10) -> list[Case]:
         """A reporter's most recent cases."""
-        rows = await self._all(
+        return await self._records(
+            Case,
             "SELECT DISTINCT cases.* FROM cases JOIN reports ON reports.case_id = cases.id"
             " WHERE reports.reporter_id=? ORDER BY cases.id DESC LIMIT ?",
             (reporter_id, limit),
         )
-        return [mapped(Case, r) for r in rows]
 
     async def reported_by(self, reporter_id: int, case_id: int) -> Case | None:
         """The case, if this reporter reported it; reporters never see other cases."""
-        row = await self._one(
+        return await self._record(
+            Case,
             "SELECT cases.* FROM cases WHERE id=? AND EXISTS (SELECT 1 FROM reports"
             " WHERE reports.case_id=cases.id AND reports.reporter_id=?)",
             (case_id, reporter_id),
         )
-        return mapped(Case, row) if row else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.models import Event
 from bot.domain.vocabulary import EventKind
-from bot.store.rows import Repository, mapped
+from bot.store.rows import Repository
 
 
 class Events(Repository):
@@ -24,8 +24,9 @@ class Events(Repository):
         )
 
     async def of_case(self, case_id: int) -> list[Event]:
-        rows = await self._all("SELECT * FROM events WHERE case_id=? ORDER BY id", (case_id,))
-        return [mapped(Event, r) for r in rows]
+        return await self._records(
+            Event, "SELECT * FROM events WHERE case_id=? ORDER BY id", (case_id,)
+        )
 
     async def overdue_since(self, case_id: int, since: float) -> list[str]:
         """What the case passed its targets on since `since` (its clock start)."""

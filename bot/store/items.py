@@ -9,7 +9,7 @@ from dataclasses import asdict
 from bot.domain.identity import source_key
 from bot.domain.models import IncomingItem, Item
 from bot.domain.vocabulary import ItemState
-from bot.store.rows import Repository, mapped, marks
+from bot.store.rows import Repository, marks
 
 
 class Items(Repository):
@@ -37,11 +37,11 @@ class Items(Repository):
         return changed == 1
 
     async def draft(self, reporter_id: int) -> list[Item]:
-        rows = await self._all(
+        return await self._records(
+            Item,
             "SELECT * FROM items WHERE reporter_id=? AND state=? ORDER BY message_id",
             (reporter_id, ItemState.DRAFT),
         )
-        return [mapped(Item, r) for r in rows]
 
     async def draft_count(self, reporter_id: int) -> int:
         row = await self._one(
@@ -58,17 +58,16 @@ class Items(Repository):
         )
 
     async def by_message(self, chat_id: int, message_id: int) -> Item | None:
-        row = await self._one(
-            "SELECT * FROM items WHERE chat_id=? AND message_id=?", (chat_id, message_id)
+        return await self._record(
+            Item, "SELECT * FROM items WHERE chat_id=? AND message_id=?", (chat_id, message_id)
         )
-        return mapped(Item, row) if row else None
 
     async def album(self, chat_id: int, media_group_id: str) -> list[Item]:
-        rows = await self._all(
+        return await self._records(
+            Item,
             "SELECT * FROM items WHERE chat_id=? AND media_group_id=? ORDER BY message_id",
             (chat_id, media_group_id),
         )
-        return [mapped(Item, r) for r in rows]
 
     async def report_of_album(self, chat_id: int, media_group_id: str) -> int | None:
         """The report an album was filed in, if any of its items was."""
@@ -87,15 +86,14 @@ class Items(Repository):
         )
 
     async def of_report(self, report_id: int) -> list[Item]:
-        rows = await self._all(
-            "SELECT * FROM items WHERE report_id=? ORDER BY message_id", (report_id,)
+        return await self._records(
+            Item, "SELECT * FROM items WHERE report_id=? ORDER BY message_id", (report_id,)
         )
-        return [mapped(Item, r) for r in rows]
 
     async def of_case(self, case_id: int) -> list[Item]:
-        rows = await self._all(
+        return await self._records(
+            Item,
             "SELECT items.* FROM items JOIN reports ON items.report_id = reports.id"
             " WHERE reports.case_id=? ORDER BY reports.id, items.message_id",
             (case_id,),
         )
-        return [mapped(Item, r) for r in rows]

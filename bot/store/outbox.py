@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.domain.models import Case, OutboxItem
 from bot.domain.vocabulary import OutboxKind, OutboxState
-from bot.store.rows import Repository, mapped
+from bot.store.rows import Repository
 
 _PENDING = OutboxState.PENDING
 # The rows that post a case in a chat: its card and the evidence copied beside it.
@@ -70,13 +70,13 @@ class Outbox(Repository):
 
     async def undigested_cards(self, chat_id: int, priority: int) -> list[Case]:
         """Cases whose new card still waits at `priority`, most urgent category first."""
-        rows = await self._all(
+        return await self._records(
+            Case,
             "SELECT cases.* FROM outbox JOIN cases ON cases.id = outbox.case_id"
             " WHERE outbox.state=? AND outbox.kind=? AND outbox.chat_id=?"
             " AND outbox.priority=? ORDER BY cases.priority, cases.id",
             (_PENDING, OutboxKind.CARD, chat_id, priority),
         )
-        return [mapped(Case, r) for r in rows]
 
     async def move_to_backlog(self, chat_id: int, cases: Iterable[Case], base: int) -> None:
         """A digest lists these cases: their cards and evidence wait behind newer ones."""
@@ -98,13 +98,13 @@ class Outbox(Repository):
     ) -> list[OutboxItem]:
         """Sendable rows by priority then age; `after` (priority, id) continues a page."""
         priority, last_id = after if after is not None else (-1, 0)
-        rows = await self._all(
+        return await self._records(
+            OutboxItem,
             "SELECT * FROM outbox WHERE state=? AND not_before<=?"
             " AND (priority > ? OR (priority = ? AND id > ?))"
             " ORDER BY priority, id LIMIT ?",
             (_PENDING, self.clock(), priority, priority, last_id, limit),
         )
-        return [mapped(OutboxItem, r) for r in rows]
 
     async def next_due(self) -> float | None:
         row = await self._one(

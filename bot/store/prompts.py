@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.domain.models import Prompt
 from bot.domain.vocabulary import PromptKind
-from bot.store.rows import Repository, mapped
+from bot.store.rows import Repository
 
 
 class Prompts(Repository):
@@ -19,10 +19,9 @@ class Prompts(Repository):
         )
 
     async def get(self, chat_id: int, message_id: int) -> Prompt | None:
-        row = await self._one(
-            "SELECT * FROM prompts WHERE chat_id=? AND message_id=?", (chat_id, message_id)
+        return await self._record(
+            Prompt, "SELECT * FROM prompts WHERE chat_id=? AND message_id=?", (chat_id, message_id)
         )
-        return mapped(Prompt, row) if row else None
 
     async def delete(self, chat_id: int, message_id: int) -> None:
         await self.db.execute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.models import Report
 from bot.domain.vocabulary import SHOWN_ON_CARD, ReportStatus
-from bot.store.rows import Repository, mapped, marks
+from bot.store.rows import Repository, marks
 
 
 class Reports(Repository):
@@ -40,16 +40,15 @@ class Reports(Repository):
         )
 
     async def get(self, report_id: int) -> Report | None:
-        row = await self._one("SELECT * FROM reports WHERE id=?", (report_id,))
-        return mapped(Report, row) if row else None
+        return await self._record(Report, "SELECT * FROM reports WHERE id=?", (report_id,))
 
     async def by_command(self, chat_id: int, command_message_id: int) -> Report | None:
         """The report a command message made (commands are deduplicated by their message)."""
-        row = await self._one(
+        return await self._record(
+            Report,
             "SELECT * FROM reports WHERE chat_id=? AND command_message_id=?",
             (chat_id, command_message_id),
         )
-        return mapped(Report, row) if row else None
 
     async def set_case(self, report_id: int, case_id: int, status: ReportStatus) -> None:
         await self.db.execute(
@@ -65,20 +64,20 @@ class Reports(Repository):
     async def shown_on_card(self, case_id: int) -> list[Report]:
         """The reports whose reporters and notes the case's card shows."""
         statuses = list(SHOWN_ON_CARD)
-        rows = await self._all(
+        return await self._records(
+            Report,
             f"SELECT * FROM reports WHERE case_id=? AND status IN ({marks(statuses)}) ORDER BY id",
             (case_id, *statuses),
         )
-        return [mapped(Report, r) for r in rows]
 
     async def with_items(self, case_id: int) -> list[Report]:
         """The case's reports that brought items, repeats left out, oldest first."""
-        rows = await self._all(
+        return await self._records(
+            Report,
             "SELECT * FROM reports WHERE case_id=? AND status != ? AND EXISTS"
             " (SELECT 1 FROM items WHERE items.report_id = reports.id) ORDER BY id",
             (case_id, ReportStatus.REPEAT),
         )
-        return [mapped(Report, r) for r in rows]
 
     async def reporter_ids(self, case_id: int) -> list[int]:
         """Everyone who reported the case, in the order they first did."""

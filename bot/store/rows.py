@@ -70,6 +70,15 @@ class Repository:
         async with self.db.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
+    async def _records(self, cls: type[T], sql: str, params: Sequence[Any] = ()) -> list[T]:
+        """Every row of the query as a `cls`."""
+        return [mapped(cls, row) for row in await self._all(sql, params)]
+
+    async def _record(self, cls: type[T], sql: str, params: Sequence[Any] = ()) -> T | None:
+        """The query's first row as a `cls`, or None."""
+        row = await self._one(sql, params)
+        return mapped(cls, row) if row else None
+
     async def _insert(self, sql: str, params: Sequence[Any]) -> int:
         async with self.db.execute(sql, params) as cursor:
             assert cursor.lastrowid is not None

@@ -28,6 +28,13 @@ def sender(update: Update) -> tuple[Message, User]:
     return message, user
 
 
+def who(update: Update) -> Person:
+    """The person behind an update whose handler's filters guarantee one."""
+    user = update.effective_user
+    assert user is not None
+    return person(user)
+
+
 def person(user: User) -> Person:
     return Person(id=user.id, name=user.full_name, language_code=user.language_code)
 

@@ -18,6 +18,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.domain.models import Item
+from bot.outbox.delivery import OutgoingText
 from bot.render.message import Button
 from bot.render.text import CAPTION_LIMIT, MESSAGE_LIMIT, clip
 from bot.telegram.errors import classify
@@ -43,6 +44,13 @@ def keyboard(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
     )
 
 
+def _reply_to(message_id: int | None) -> ReplyParameters | None:
+    """A reply to the message, sent anyway if the message is gone."""
+    if message_id is None:
+        return None
+    return ReplyParameters(message_id, allow_sending_without_reply=True)
+
+
 async def _call(operation: Callable[[], Awaitable[T]]) -> T:
     try:
         return await operation()
@@ -54,23 +62,15 @@ class TelegramTransport:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def send_message(
-        self,
-        chat_id: int,
-        text: str,
-        buttons: list[list[Button]],
-        reply_to: int | None = None,
-        *,
-        force_reply: bool = False,
-    ) -> int:
-        reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+    async def send_message(self, outgoing: OutgoingText) -> int:
+        reply = _reply_to(outgoing.reply_to)
         markup: ForceReply | InlineKeyboardMarkup | None = (
-            ForceReply(selective=True) if force_reply else keyboard(buttons)
+            ForceReply(selective=True) if outgoing.force_reply else keyboard(outgoing.buttons)
         )
         message = await _call(
             lambda: self.bot.send_message(
-                chat_id,
-                text,
+                outgoing.chat_id,
+                outgoing.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
                 reply_parameters=reply,
@@ -97,9 +97,7 @@ class TelegramTransport:
         self, chat_id: int, from_chat_id: int, message_ids: list[int], reply_to: int | None
     ) -> list[int]:
         if len(message_ids) == 1:
-            reply = (
-                ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
-            )
+            reply = _reply_to(reply_to)
             copied = await _call(
                 lambda: self.bot.copy_message(
                     chat_id, from_chat_id, message_ids[0], reply_parameters=reply
@@ -116,7 +114,7 @@ class TelegramTransport:
         self, chat_id: int, items: list[Item], reply_to: int | None
     ) -> list[int]:
         """Evidence whose original is gone, sent again from stored file ids and text."""
-        reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        reply = _reply_to(reply_to)
         sent: list[int] = []
         for item in items:
             try:

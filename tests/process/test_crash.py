@@ -12,25 +12,12 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import FakeTelegram
-from tests.factories import GROUP, World
+from tests.factories import GROUP, World, many_reporters_config
 from tests.harness import spawn_bot
 
 # Small enough that every card and copy fits the group's 20-a-minute budget after the restart.
 REPORTERS = [333333, 444444, 666661, 666662]
 ACK = re.compile(r"#(\d+)")
-
-
-def config_text(tmp_path: Path, base_url: str) -> str:
-    reporters = "\n".join(
-        f"  - {{id: {rid}, name: Liaison {i}, organization: Org {i % 2}, language: en}}"
-        for i, rid in enumerate(REPORTERS)
-    )
-    return (
-        f"telegram:\n  api_base_url: {base_url}\n"
-        "moderation:\n  chat_id: -1001234567890\n  moderators: [111111, 222222]\n"
-        f"admins: [111111]\nreporters:\n{reporters}\n"
-        f"storage:\n  path: {tmp_path / 'desk.sqlite3'}\n"
-    )
 
 
 def prepare(tg: FakeTelegram, tmp_path: Path) -> tuple[World, Path, Path]:
@@ -41,7 +28,7 @@ def prepare(tg: FakeTelegram, tmp_path: Path) -> tuple[World, Path, Path]:
     for reporter in REPORTERS:
         world.start(reporter)
     config = tmp_path / "config.yaml"
-    config.write_text(config_text(tmp_path, tg.base_url), "utf-8")
+    config.write_text(many_reporters_config(tmp_path, tg.base_url, REPORTERS), "utf-8")
     return world, config, tmp_path / "bot.log"
 
 

@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.config.reloading import ReloadResult
 from bot.desk import Desk
-from bot.telegram.convert import person
+from bot.telegram.convert import person, who
 
 Reload = Callable[[str], Awaitable[ReloadResult]]
 
@@ -40,9 +40,7 @@ class AdminHandlers:
 
     async def whoami(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """/whoami: anyone learns their Telegram id (to give to the admins)."""
-        user = update.effective_user
-        assert user is not None
-        await self.desk.admin.whoami(person(user))
+        await self.desk.admin.whoami(who(update))
 
     async def chat_id(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """/chatid in a group: an admin learns the group's id for the configuration."""

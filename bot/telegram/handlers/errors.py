@@ -7,16 +7,13 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.desk import Desk
 from bot.telegram.convert import person
+from bot.telegram.handlers import DeskHandlers
 
 log = logging.getLogger(__name__)
 
 
-class ErrorHandlers:
-    def __init__(self, desk: Desk) -> None:
-        self.desk = desk
-
+class ErrorHandlers(DeskHandlers):
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log with the update's identity; the person who sent it hears that we failed."""
         described = update.to_dict() if isinstance(update, Update) else repr(update)

@@ -5,17 +5,14 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.desk import Desk
 from bot.domain.lifecycle import Action
 from bot.render.callback_data import CaseAction, decode
 from bot.render.i18n import plain
 from bot.telegram.convert import answer, command_args, person
+from bot.telegram.handlers import DeskHandlers
 
 
-class ModeratorHandlers:
-    def __init__(self, desk: Desk) -> None:
-        self.desk = desk
-
+class ModeratorHandlers(DeskHandlers):
     async def case_button(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """A button on a case card: checked against the card, the presser and the case state."""
         query = update.callback_query

@@ -5,27 +5,20 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.desk import Desk
 from bot.render.callback_data import CategoryChoice, decode
 from bot.render.i18n import plain
-from bot.telegram.convert import answer, command_args, incoming_item, person, sender
+from bot.telegram.convert import answer, command_args, incoming_item, person, sender, who
+from bot.telegram.handlers import DeskHandlers
 
 
-class ReporterHandlers:
-    def __init__(self, desk: Desk) -> None:
-        self.desk = desk
-
+class ReporterHandlers(DeskHandlers):
     async def start(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """Greet: reporters learn how to report, anyone else learns their id."""
-        user = update.effective_user
-        assert user is not None
-        await self.desk.reporters.start(person(user))
+        await self.desk.reporters.start(who(update))
 
     async def help(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """Explain reporting, including content protected from forwarding."""
-        user = update.effective_user
-        assert user is not None
-        await self.desk.reporters.help(person(user))
+        await self.desk.reporters.help(who(update))
 
     async def report(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """/report [category] [note]: turn the draft (or the replied-to message) into a report."""
@@ -44,9 +37,7 @@ class ReporterHandlers:
 
     async def cancel(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """/cancel: empty the draft."""
-        user = update.effective_user
-        assert user is not None
-        await self.desk.intake.cancel(person(user))
+        await self.desk.intake.cancel(who(update))
 
     async def status(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """/status N: where one of the reporter's cases stands."""
@@ -55,9 +46,7 @@ class ReporterHandlers:
 
     async def my_cases(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """/mycases: the reporter's recent cases."""
-        user = update.effective_user
-        assert user is not None
-        await self.desk.reporters.my_cases(person(user))
+        await self.desk.reporters.my_cases(who(update))
 
     async def language(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """/lang en|id: choose the language of the bot's messages."""

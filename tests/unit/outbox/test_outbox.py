@@ -9,7 +9,7 @@ from bot.desk import Desk
 from bot.domain.models import IncomingItem, Item, Origin
 from bot.domain.vocabulary import EventKind, ReportStatus
 from bot.outbox import sends
-from bot.outbox.delivery import DeliveryError, Failure
+from bot.outbox.delivery import DeliveryError, Failure, OutgoingText
 from bot.outbox.pacing import Pacer
 from bot.outbox.worker import OutboxWorker
 from bot.render.message import Button
@@ -29,18 +29,10 @@ class ScriptedTransport:
         if self.failures:
             raise self.failures.pop(0)
 
-    async def send_message(
-        self,
-        chat_id: int,
-        text: str,
-        buttons: list[list[Button]],
-        reply_to: int | None = None,
-        *,
-        force_reply: bool = False,
-    ) -> int:
+    async def send_message(self, message: OutgoingText) -> int:
         self._maybe_fail()
         self.next_id += 1
-        self.calls.append(("send", chat_id, text))
+        self.calls.append(("send", message.chat_id, message.text))
         return self.next_id
 
     async def edit_message(
