@@ -38,6 +38,7 @@ from bot.sandbox.methods import (
 )
 from bot.sandbox.params import JSONDict
 from bot.sandbox.people import People
+from bot.sandbox.routing import route_table
 from bot.sandbox.updates import UpdateQueue
 from bot.sandbox.world import World
 
@@ -100,17 +101,15 @@ class FakeTelegram:
         self._profile = ProfileMethods(self, self._world)
         formatter = Formatter(self, self._world)
         poster = Poster(self, self._world, self._flood)
-        routes = {
-            **self._queue.routes(),
-            **self._profile.routes(),
-            **self._queries.routes(),
-            **SendingMethods(
-                self, self._world, self._files, formatter, poster, self._flood
-            ).routes(),
-            **CopyingMethods(self, self._world, formatter, poster, self._flood).routes(),
-            **EditingMethods(self._world, formatter, self._flood).routes(),
-            **ChatMethods(self, self._world, self._files, self._queue).routes(),
-        }
+        routes = route_table(
+            self._queue,
+            self._profile,
+            self._queries,
+            SendingMethods(self, self._world, self._files, formatter, poster, self._flood),
+            CopyingMethods(self, self._world, formatter, poster, self._flood),
+            EditingMethods(self._world, formatter, self._flood),
+            ChatMethods(self, self._world, self._files, self._queue),
+        )
         self._hooks = CrashHooks(self.hook_errors)
         self._endpoint = BotApiEndpoint(
             self, self._clock, self.calls, self._faults, self._hooks, routes

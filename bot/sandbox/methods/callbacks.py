@@ -16,7 +16,8 @@ from typing import Any
 from bot.sandbox.clock import Clock
 from bot.sandbox.errors import QUERY_TOO_OLD, bad_request
 from bot.sandbox.limits import MAX_CALLBACK_ANSWER
-from bot.sandbox.params import ApiMethod, JSONDict
+from bot.sandbox.params import JSONDict
+from bot.sandbox.routing import api
 from bot.sandbox.settings import Settings
 from bot.sandbox.updates import UpdateQueue
 from bot.sandbox.world import World, public_message
@@ -46,9 +47,6 @@ class CallbackQueries:
         self._query_seq = itertools.count(4_611_686_018_427_387_001)
         self._queries: dict[str, Query] = {}
 
-    def routes(self) -> dict[str, ApiMethod]:
-        return {"answerCallbackQuery": self.answer_callback_query}
-
     def press(self, user_id: int, chat_id: int, message_id: int, data: str) -> str:
         """A user presses an inline button on a message; returns the callback query id."""
         user = self._world.user(user_id)
@@ -75,6 +73,7 @@ class CallbackQueries:
         for query in self._queries.values():
             query.created = -math.inf
 
+    @api
     async def answer_callback_query(self, p: JSONDict) -> Any:
         text = p.get("text")
         if text is not None and len(str(text)) > MAX_CALLBACK_ANSWER:

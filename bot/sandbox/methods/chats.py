@@ -12,7 +12,8 @@ from typing import Any
 
 from bot.sandbox.errors import bad_request, forbidden
 from bot.sandbox.files import FileStore
-from bot.sandbox.params import ApiMethod, JSONDict, as_int
+from bot.sandbox.params import JSONDict, as_int
+from bot.sandbox.routing import api
 from bot.sandbox.settings import Settings
 from bot.sandbox.updates import UpdateQueue
 from bot.sandbox.world import World
@@ -29,16 +30,7 @@ class ChatMethods:
         self._files = files
         self._updates = updates
 
-    def routes(self) -> dict[str, ApiMethod]:
-        return {
-            "getChat": self.get_chat,
-            "getChatMember": self.get_chat_member,
-            "getChatAdministrators": self.get_chat_administrators,
-            "getChatMemberCount": self.get_chat_member_count,
-            "leaveChat": self.leave_chat,
-            "getFile": self.get_file,
-        }
-
+    @api
     async def get_chat(self, p: JSONDict) -> Any:
         chat = self._world.resolve_chat(p.get("chat_id"))
         if chat.kind != "private" and chat.bot_status == "kicked":
@@ -63,6 +55,7 @@ class ChatMethods:
                 info["active_usernames"] = [user["username"]]
         return info
 
+    @api
     async def get_chat_member(self, p: JSONDict) -> Any:
         chat = self._world.resolve_chat(p.get("chat_id"))
         if chat.kind != "private":
@@ -82,6 +75,7 @@ class ChatMethods:
             return self._world.member(user, "member", chat)
         return self._world.member(user, "left", chat)
 
+    @api
     async def get_chat_administrators(self, p: JSONDict) -> Any:
         chat = self._world.resolve_chat(p.get("chat_id"))
         if chat.kind == "private":
@@ -96,12 +90,14 @@ class ChatMethods:
             out.append(self._world.member(self._settings.bot_user, "administrator", chat))
         return out
 
+    @api
     async def get_chat_member_count(self, p: JSONDict) -> Any:
         chat = self._world.resolve_chat(p.get("chat_id"))
         self._world.check_access(chat)
         bot = 1 if chat.bot_status in {"administrator", "member", "restricted"} else 0
         return len(chat.members) + bot
 
+    @api
     async def leave_chat(self, p: JSONDict) -> Any:
         chat = self._world.resolve_chat(p.get("chat_id"))
         if chat.kind == "private":
@@ -115,6 +111,7 @@ class ChatMethods:
         )
         return True
 
+    @api
     async def get_file(self, p: JSONDict) -> Any:
         record = self._files.get(str(p.get("file_id") or ""))
         if record is None:

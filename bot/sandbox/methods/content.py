@@ -32,7 +32,8 @@ _BUTTON_ACTIONS = (
     "pay",
 )
 
-_MEDIA_KINDS = (
+# The kinds of file a message carries, in the order :func:`content_kind` looks for them.
+MEDIA_KINDS = (
     "photo",
     "video",
     "document",
@@ -173,7 +174,7 @@ def _check_inline_button(button: Any) -> JSONDict:
 
 def content_kind(content: JSONDict) -> str:
     """The media kind of a message's content, or "text"."""
-    for kind in _MEDIA_KINDS:
+    for kind in MEDIA_KINDS:
         if kind in content:
             return kind
     return "text"

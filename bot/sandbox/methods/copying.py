@@ -14,7 +14,8 @@ from bot.sandbox.errors import bad_request
 from bot.sandbox.limits import FloodControl
 from bot.sandbox.methods.content import Formatter, check_markup, content_kind
 from bot.sandbox.methods.posting import Poster
-from bot.sandbox.params import ApiMethod, JSONDict, as_int
+from bot.sandbox.params import JSONDict, as_int
+from bot.sandbox.routing import api
 from bot.sandbox.settings import Settings
 from bot.sandbox.world import Chat, World
 
@@ -59,24 +60,20 @@ class CopyingMethods:
         self._poster = poster
         self._flood = flood
 
-    def routes(self) -> dict[str, ApiMethod]:
-        return {
-            "copyMessage": self.copy_message,
-            "forwardMessage": self.forward_message,
-            "copyMessages": self.copy_messages,
-            "forwardMessages": self.forward_messages,
-        }
-
+    @api
     async def copy_message(self, p: JSONDict) -> Any:
         msg = self._copy_one(p, forward=False)
         return {"message_id": msg["message_id"]}
 
+    @api
     async def forward_message(self, p: JSONDict) -> Any:
         return self._copy_one(p, forward=True)
 
+    @api
     async def copy_messages(self, p: JSONDict) -> Any:
         return self._copy_many(p, forward=False)
 
+    @api
     async def forward_messages(self, p: JSONDict) -> Any:
         return self._copy_many(p, forward=True)
 

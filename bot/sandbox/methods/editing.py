@@ -15,7 +15,8 @@ from typing import Any
 from bot.sandbox.errors import NOT_MODIFIED, bad_request
 from bot.sandbox.limits import FloodControl
 from bot.sandbox.methods.content import Formatter, check_markup, content_kind
-from bot.sandbox.params import ApiMethod, JSONDict, as_int
+from bot.sandbox.params import JSONDict, as_int
+from bot.sandbox.routing import api
 from bot.sandbox.world import Chat, World, public_message
 
 
@@ -26,15 +27,6 @@ class EditingMethods:
         self._world = world
         self._formatter = formatter
         self._flood = flood
-
-    def routes(self) -> dict[str, ApiMethod]:
-        return {
-            "editMessageText": self.edit_message_text,
-            "editMessageCaption": self.edit_message_caption,
-            "editMessageReplyMarkup": self.edit_message_reply_markup,
-            "deleteMessage": self.delete_message,
-            "deleteMessages": self.delete_messages,
-        }
 
     def _editable(self, p: JSONDict) -> tuple[Chat, JSONDict]:
         if p.get("inline_message_id"):
@@ -56,6 +48,7 @@ class EditingMethods:
         msg["edit_date"] = int(time.time())
         return public_message(msg)
 
+    @api
     async def edit_message_text(self, p: JSONDict) -> Any:
         chat, msg = self._editable(p)
         content = self._formatter.text_content(p)
@@ -79,6 +72,7 @@ class EditingMethods:
             },
         )
 
+    @api
     async def edit_message_caption(self, p: JSONDict) -> Any:
         chat, msg = self._editable(p)
         if content_kind(msg) in {"text", "sticker"}:
@@ -104,6 +98,7 @@ class EditingMethods:
             },
         )
 
+    @api
     async def edit_message_reply_markup(self, p: JSONDict) -> Any:
         chat, msg = self._editable(p)
         markup = check_markup(p.get("reply_markup"), inline_only=True)
@@ -117,6 +112,7 @@ class EditingMethods:
             raise bad_request("message can't be deleted")
         msg["_deleted"] = True
 
+    @api
     async def delete_message(self, p: JSONDict) -> Any:
         chat = self._world.resolve_chat(p.get("chat_id"))
         self._world.check_access(chat)
@@ -124,6 +120,7 @@ class EditingMethods:
         self._delete_one(chat, msg)
         return True
 
+    @api
     async def delete_messages(self, p: JSONDict) -> Any:
         chat = self._world.resolve_chat(p.get("chat_id"))
         self._world.check_access(chat)

@@ -13,7 +13,8 @@ import re
 from typing import Any
 
 from bot.sandbox.errors import bad_request
-from bot.sandbox.params import ApiMethod, JSONDict, as_int
+from bot.sandbox.params import JSONDict, as_int
+from bot.sandbox.routing import api
 from bot.sandbox.settings import Settings
 from bot.sandbox.world import World
 
@@ -29,23 +30,6 @@ class ProfileMethods:
         self.descriptions: dict[str, str] = {}
         self.short_descriptions: dict[str, str] = {}
 
-    def routes(self) -> dict[str, ApiMethod]:
-        return {
-            "getMe": self.get_me,
-            "logOut": self.log_out,
-            "close": self.close,
-            "setMyCommands": self.set_my_commands,
-            "deleteMyCommands": self.delete_my_commands,
-            "getMyCommands": self.get_my_commands,
-            "setMyName": self.set_my_name,
-            "getMyName": self.get_my_name,
-            "setMyDescription": self.set_my_description,
-            "getMyDescription": self.get_my_description,
-            "setMyShortDescription": self.set_my_short_description,
-            "getMyShortDescription": self.get_my_short_description,
-            "setChatMenuButton": self.set_chat_menu_button,
-        }
-
     def commands_for(
         self, scope: JSONDict | None = None, language_code: str = ""
     ) -> list[JSONDict]:
@@ -53,6 +37,7 @@ class ProfileMethods:
         key = _scope_key_of(scope or {"type": "default"})
         return copy.deepcopy(self.commands.get((key, language_code), []))
 
+    @api
     async def get_me(self, p: JSONDict) -> Any:
         me = copy.deepcopy(self._settings.bot_user)
         me.update(
@@ -64,9 +49,11 @@ class ProfileMethods:
         )
         return me
 
+    @api
     async def log_out(self, p: JSONDict) -> Any:
         return True
 
+    @api
     async def close(self, p: JSONDict) -> Any:
         return True
 
@@ -94,6 +81,7 @@ class ProfileMethods:
             normalized["user_id"] = user_id
         return _scope_key_of(normalized)
 
+    @api
     async def set_my_commands(self, p: JSONDict) -> Any:
         commands = p.get("commands")
         if not isinstance(commands, list):
@@ -118,15 +106,18 @@ class ProfileMethods:
             self.commands.pop(key, None)
         return True
 
+    @api
     async def delete_my_commands(self, p: JSONDict) -> Any:
         key = (self._scope_key(p.get("scope")), str(p.get("language_code") or ""))
         self.commands.pop(key, None)
         return True
 
+    @api
     async def get_my_commands(self, p: JSONDict) -> Any:
         key = (self._scope_key(p.get("scope")), str(p.get("language_code") or ""))
         return copy.deepcopy(self.commands.get(key, []))
 
+    @api
     async def set_my_name(self, p: JSONDict) -> Any:
         name = str(p.get("name") or "")
         if len(name) > 64:
@@ -134,9 +125,11 @@ class ProfileMethods:
         self.names[str(p.get("language_code") or "")] = name
         return True
 
+    @api
     async def get_my_name(self, p: JSONDict) -> Any:
         return {"name": self.names.get(str(p.get("language_code") or ""), "Report Desk")}
 
+    @api
     async def set_my_description(self, p: JSONDict) -> Any:
         description = str(p.get("description") or "")
         if len(description) > 512:
@@ -144,9 +137,11 @@ class ProfileMethods:
         self.descriptions[str(p.get("language_code") or "")] = description
         return True
 
+    @api
     async def get_my_description(self, p: JSONDict) -> Any:
         return {"description": self.descriptions.get(str(p.get("language_code") or ""), "")}
 
+    @api
     async def set_my_short_description(self, p: JSONDict) -> Any:
         description = str(p.get("short_description") or "")
         if len(description) > 120:
@@ -154,10 +149,12 @@ class ProfileMethods:
         self.short_descriptions[str(p.get("language_code") or "")] = description
         return True
 
+    @api
     async def get_my_short_description(self, p: JSONDict) -> Any:
         lang = str(p.get("language_code") or "")
         return {"short_description": self.short_descriptions.get(lang, "")}
 
+    @api
     async def set_chat_menu_button(self, p: JSONDict) -> Any:
         return True
 

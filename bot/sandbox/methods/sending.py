@@ -11,9 +11,10 @@ from typing import Any
 from bot.sandbox.errors import bad_request
 from bot.sandbox.files import FileStore, media_content
 from bot.sandbox.limits import FloodControl
-from bot.sandbox.methods.content import Formatter, check_markup
+from bot.sandbox.methods.content import MEDIA_KINDS, Formatter, check_markup
 from bot.sandbox.methods.posting import Poster
-from bot.sandbox.params import ApiMethod, JSONDict
+from bot.sandbox.params import JSONDict
+from bot.sandbox.routing import api, api_each
 from bot.sandbox.settings import Settings
 from bot.sandbox.world import World, public_message
 
@@ -37,21 +38,7 @@ class SendingMethods:
         self._poster = poster
         self._flood = flood
 
-    def routes(self) -> dict[str, ApiMethod]:
-        return {
-            "sendMessage": self.send_message,
-            "sendPhoto": self.send_photo,
-            "sendDocument": self.send_document,
-            "sendVideo": self.send_video,
-            "sendAnimation": self.send_animation,
-            "sendVoice": self.send_voice,
-            "sendAudio": self.send_audio,
-            "sendSticker": self.send_sticker,
-            "sendVideoNote": self.send_video_note,
-            "sendMediaGroup": self.send_media_group,
-            "sendChatAction": self.send_chat_action,
-        }
-
+    @api
     async def send_message(self, p: JSONDict) -> Any:
         chat = self._world.resolve_chat(p.get("chat_id"))
         self._world.check_can_send(chat, "text")
@@ -59,7 +46,9 @@ class SendingMethods:
         markup = check_markup(p.get("reply_markup"))
         return self._poster.post(p, content, markup=markup, chat=chat)
 
-    async def _send_media(self, p: JSONDict, kind: str) -> Any:
+    @api_each({f"send_{kind}": kind for kind in MEDIA_KINDS})
+    async def send_media(self, p: JSONDict, kind: str) -> Any:
+        """sendPhoto, sendDocument, ...: one file of ``kind``, with a caption unless a sticker."""
         chat = self._world.resolve_chat(p.get("chat_id"))
         self._world.check_can_send(chat, kind)
         obj = self._files.resolve_media(kind, p.get(kind), p)
@@ -75,30 +64,7 @@ class SendingMethods:
         markup = check_markup(p.get("reply_markup"))
         return self._poster.post(p, content, markup=markup, chat=chat)
 
-    async def send_photo(self, p: JSONDict) -> Any:
-        return await self._send_media(p, "photo")
-
-    async def send_document(self, p: JSONDict) -> Any:
-        return await self._send_media(p, "document")
-
-    async def send_video(self, p: JSONDict) -> Any:
-        return await self._send_media(p, "video")
-
-    async def send_animation(self, p: JSONDict) -> Any:
-        return await self._send_media(p, "animation")
-
-    async def send_voice(self, p: JSONDict) -> Any:
-        return await self._send_media(p, "voice")
-
-    async def send_audio(self, p: JSONDict) -> Any:
-        return await self._send_media(p, "audio")
-
-    async def send_sticker(self, p: JSONDict) -> Any:
-        return await self._send_media(p, "sticker")
-
-    async def send_video_note(self, p: JSONDict) -> Any:
-        return await self._send_media(p, "video_note")
-
+    @api
     async def send_media_group(self, p: JSONDict) -> Any:
         chat = self._world.resolve_chat(p.get("chat_id"))
         media = p.get("media")
@@ -150,6 +116,7 @@ class SendingMethods:
             out.append(public_message(msg))
         return out
 
+    @api
     async def send_chat_action(self, p: JSONDict) -> Any:
         chat = self._world.resolve_chat(p.get("chat_id"))
         self._world.check_can_send(chat, "text")
