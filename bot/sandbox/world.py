@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import itertools
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,17 +52,19 @@ class Chat:
         return {"channel": "channel chat", "group": "group chat"}.get(self.kind, "supergroup chat")
 
 
+@dataclass(eq=False)
 class World:
     """Who exists, who is where, what was said; and what the bot may do about it."""
 
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-        self.users: dict[int, JSONDict] = {}
-        self.started: set[int] = set()
-        self.blocked: set[int] = set()
-        self.deactivated: set[int] = set()
-        self.chats: dict[int, Chat] = {}
-        self._media_group_seq = itertools.count(13_000_000_000_000_001)
+    settings: Settings
+    users: dict[int, JSONDict] = field(init=False, default_factory=dict)
+    started: set[int] = field(init=False, default_factory=set)
+    blocked: set[int] = field(init=False, default_factory=set)
+    deactivated: set[int] = field(init=False, default_factory=set)
+    chats: dict[int, Chat] = field(init=False, default_factory=dict)
+    _media_group_seq: Iterator[int] = field(
+        init=False, default_factory=lambda: itertools.count(13_000_000_000_000_001)
+    )
 
     def add_user(
         self,
@@ -187,8 +189,8 @@ class World:
 
     def bot_status_change(self, chat: Chat, actor_id: int, old: str, new: str) -> JSONDict:
         """The my_chat_member payload for the bot's status in ``chat`` going from old to new."""
-        bot_user = self._settings.bot_user
-        actor = bot_user if actor_id == self._settings.bot_id else self.user(actor_id)
+        bot_user = self.settings.bot_user
+        actor = bot_user if actor_id == self.settings.bot_id else self.user(actor_id)
         return {
             "chat": copy.deepcopy(chat.info),
             "from": copy.deepcopy(actor),
@@ -199,7 +201,7 @@ class World:
 
     def member(self, user: JSONDict, status: str, chat: Chat) -> JSONDict:
         """The user as a ChatMember of ``chat`` with ``status``, as getChatMember answers."""
-        return _member_object(user, status, chat, self._settings.bot_id)
+        return _member_object(user, status, chat, self.settings.bot_id)
 
     def new_media_group_id(self) -> str:
         return str(next(self._media_group_seq))

@@ -9,6 +9,7 @@ the message.
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from bot.sandbox.entities import format_text
@@ -45,12 +46,12 @@ MEDIA_KINDS = (
 )
 
 
+@dataclass(eq=False)
 class Formatter:
     """Texts and captions as Telegram stores them, within Telegram's length limits."""
 
-    def __init__(self, settings: Settings, world: World) -> None:
-        self._settings = settings
-        self._world = world
+    settings: Settings
+    world: World
 
     def _format(
         self, text: Any, parse_mode: Any, entities: Any
@@ -59,8 +60,8 @@ class Formatter:
             text,
             parse_mode,
             entities,
-            strict_entities=self._settings.strict_html_entities,
-            user_lookup=self._world.users.get,
+            strict_entities=self.settings.strict_html_entities,
+            user_lookup=self.world.users.get,
         )
 
     def text_content(self, p: JSONDict) -> JSONDict:

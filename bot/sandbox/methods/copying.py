@@ -8,6 +8,7 @@ together under a new ``media_group_id``; the target chat's rights apply to each 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from bot.sandbox.errors import bad_request
@@ -43,22 +44,15 @@ _CONTENT_KEYS = (
 )
 
 
+@dataclass(eq=False)
 class CopyingMethods:
     """The methods by which the bot re-sends messages that already exist."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        world: World,
-        formatter: Formatter,
-        poster: Poster,
-        flood: FloodControl,
-    ) -> None:
-        self._settings = settings
-        self._world = world
-        self._formatter = formatter
-        self._poster = poster
-        self._flood = flood
+    settings: Settings
+    world: World
+    formatter: Formatter
+    poster: Poster
+    flood: FloodControl
 
     @api
     async def copy_message(self, p: JSONDict) -> Any:
@@ -78,10 +72,10 @@ class CopyingMethods:
         return self._copy_many(p, forward=True)
 
     def _copy_source(self, p: JSONDict) -> tuple[Chat, Chat]:
-        target = self._world.resolve_chat(p.get("chat_id"))
-        source = self._world.resolve_chat(p.get("from_chat_id"))
+        target = self.world.resolve_chat(p.get("chat_id"))
+        source = self.world.resolve_chat(p.get("from_chat_id"))
         if source.kind != "private":
-            self._world.check_access(source)
+            self.world.check_access(source)
         return target, source
 
     def _origin_of(self, source: Chat, msg: JSONDict) -> JSONDict:
@@ -124,8 +118,8 @@ class CopyingMethods:
             raise bad_request(f"message to {'forward' if forward else 'copy'} not found")
         contents = [_content_of(msg, action=action) for msg in found]
         for content in contents:
-            self._world.check_can_send(target, content_kind(content))
-        self._flood.admit(target, len(found))
+            self.world.check_can_send(target, content_kind(content))
+        self.flood.admit(target, len(found))
         new_groups: dict[str, str] = {}
         out: list[JSONDict] = []
         for msg, content in zip(found, contents, strict=True):
@@ -140,23 +134,23 @@ class CopyingMethods:
             group = msg.get("media_group_id")
             if group is not None:
                 if group not in new_groups:
-                    new_groups[group] = self._world.new_media_group_id()
+                    new_groups[group] = self.world.new_media_group_id()
                 full["media_group_id"] = new_groups[group]
             if p.get("protect_content"):
                 full["has_protected_content"] = True
-            stored = self._world.store_message(target, self._settings.bot_user, full, from_bot=True)
+            stored = self.world.store_message(target, self.settings.bot_user, full, from_bot=True)
             out.append({"message_id": stored["message_id"]})
         return out
 
     def _copy_one(self, p: JSONDict, *, forward: bool) -> JSONDict:
         target, source = self._copy_source(p)
         action = "forwarded" if forward else "copied"
-        msg = self._world.find_message(
+        msg = self.world.find_message(
             source, p.get("message_id"), f"message to {'forward' if forward else 'copy'} not found"
         )
         content = _content_of(msg, action=action)
         kind = content_kind(content)
-        self._world.check_can_send(target, kind)
+        self.world.check_can_send(target, kind)
         markup: JSONDict | None = None
         if not forward:
             markup = check_markup(p.get("reply_markup"))
@@ -165,7 +159,7 @@ class CopyingMethods:
                     content.pop(key, None)
                 if not p.get("remove_caption"):
                     content.update(
-                        self._formatter.caption_content(
+                        self.formatter.caption_content(
                             p.get("caption"), p.get("parse_mode"), p.get("caption_entities")
                         )
                     )
@@ -174,7 +168,7 @@ class CopyingMethods:
             full["forward_origin"] = self._origin_of(source, msg)
             full["forward_date"] = full["forward_origin"]["date"]
         full.update(content)
-        return self._poster.post(p, full, markup=markup, chat=target)
+        return self.poster.post(p, full, markup=markup, chat=target)
 
 
 def _content_of(msg: JSONDict, *, action: str) -> JSONDict:

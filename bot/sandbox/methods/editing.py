@@ -10,6 +10,7 @@ marked ``_deleted``, so tests can still look at them.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from bot.sandbox.errors import NOT_MODIFIED, bad_request
@@ -20,26 +21,26 @@ from bot.sandbox.routing import api
 from bot.sandbox.world import Chat, World, public_message
 
 
+@dataclass(eq=False)
 class EditingMethods:
     """The methods by which the bot changes or removes messages already sent."""
 
-    def __init__(self, world: World, formatter: Formatter, flood: FloodControl) -> None:
-        self._world = world
-        self._formatter = formatter
-        self._flood = flood
+    world: World
+    formatter: Formatter
+    flood: FloodControl
 
     def _editable(self, p: JSONDict) -> tuple[Chat, JSONDict]:
         if p.get("inline_message_id"):
             raise bad_request("MESSAGE_ID_INVALID")
-        chat = self._world.resolve_chat(p.get("chat_id"))
-        self._world.check_access(chat)
-        msg = self._world.find_message(chat, p.get("message_id"), "message to edit not found")
+        chat = self.world.resolve_chat(p.get("chat_id"))
+        self.world.check_access(chat)
+        msg = self.world.find_message(chat, p.get("message_id"), "message to edit not found")
         if msg["message_id"] not in chat.bot_message_ids:
             raise bad_request("message can't be edited")
         return chat, msg
 
     def _apply_edit(self, chat: Chat, msg: JSONDict, changes: JSONDict) -> JSONDict:
-        self._flood.admit(chat, 1)
+        self.flood.admit(chat, 1)
         for key, value in changes.items():
             if value is None:
                 msg.pop(key, None)
@@ -51,7 +52,7 @@ class EditingMethods:
     @api
     async def edit_message_text(self, p: JSONDict) -> Any:
         chat, msg = self._editable(p)
-        content = self._formatter.text_content(p)
+        content = self.formatter.text_content(p)
         markup = check_markup(p.get("reply_markup"), inline_only=True)
         if "text" not in msg:
             raise bad_request("there is no text in the message to edit")
@@ -77,7 +78,7 @@ class EditingMethods:
         chat, msg = self._editable(p)
         if content_kind(msg) in {"text", "sticker"}:
             raise bad_request("there is no caption in the message to edit")
-        content = self._formatter.caption_content(
+        content = self.formatter.caption_content(
             p.get("caption"), p.get("parse_mode"), p.get("caption_entities")
         )
         markup = check_markup(p.get("reply_markup"), inline_only=True)
@@ -114,16 +115,16 @@ class EditingMethods:
 
     @api
     async def delete_message(self, p: JSONDict) -> Any:
-        chat = self._world.resolve_chat(p.get("chat_id"))
-        self._world.check_access(chat)
-        msg = self._world.find_message(chat, p.get("message_id"), "message to delete not found")
+        chat = self.world.resolve_chat(p.get("chat_id"))
+        self.world.check_access(chat)
+        msg = self.world.find_message(chat, p.get("message_id"), "message to delete not found")
         self._delete_one(chat, msg)
         return True
 
     @api
     async def delete_messages(self, p: JSONDict) -> Any:
-        chat = self._world.resolve_chat(p.get("chat_id"))
-        self._world.check_access(chat)
+        chat = self.world.resolve_chat(p.get("chat_id"))
+        self.world.check_access(chat)
         ids = p.get("message_ids")
         if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
             raise bad_request("message identifiers are not specified")

@@ -5,6 +5,8 @@ Shared by the methods that send and copy; a send that fails a check stores nothi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.sandbox.errors import bad_request
 from bot.sandbox.limits import FloodControl
 from bot.sandbox.params import JSONDict, as_int
@@ -12,13 +14,13 @@ from bot.sandbox.settings import Settings
 from bot.sandbox.world import Chat, World, public_message
 
 
+@dataclass(eq=False)
 class Poster:
     """Posts the bot's messages; the send methods validate first and post last."""
 
-    def __init__(self, settings: Settings, world: World, flood: FloodControl) -> None:
-        self._settings = settings
-        self._world = world
-        self._flood = flood
+    settings: Settings
+    world: World
+    flood: FloodControl
 
     def reply_target(self, chat: Chat, p: JSONDict) -> JSONDict | None:
         """The message a send replies to (``reply_parameters`` or ``reply_to_message_id``);
@@ -31,7 +33,7 @@ class Poster:
             message_id = as_int(params.get("message_id"))
             allow = allow or bool(params.get("allow_sending_without_reply"))
             if params.get("chat_id") not in (None, ""):
-                target_chat = self._world.resolve_chat(params["chat_id"])
+                target_chat = self.world.resolve_chat(params["chat_id"])
         elif p.get("reply_to_message_id") is not None:
             message_id = as_int(p.get("reply_to_message_id"))
         if message_id is None:
@@ -48,7 +50,7 @@ class Poster:
     ) -> JSONDict:
         """Store ``content`` as the bot's next message in ``chat``; return it as the API does."""
         reply = self.reply_target(chat, p)
-        self._flood.admit(chat, 1)
+        self.flood.admit(chat, 1)
         full: JSONDict = {}
         if reply is not None:
             full["reply_to_message"] = reply
@@ -57,5 +59,5 @@ class Poster:
             full["has_protected_content"] = True
         if markup is not None:
             full["reply_markup"] = markup
-        msg = self._world.store_message(chat, self._settings.bot_user, full, from_bot=True)
+        msg = self.world.store_message(chat, self.settings.bot_user, full, from_bot=True)
         return public_message(msg)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.sandbox.errors import bad_request
@@ -19,16 +20,16 @@ from bot.sandbox.settings import Settings
 from bot.sandbox.world import World
 
 
+@dataclass(eq=False)
 class ProfileMethods:
     """The methods by which the bot reads and sets how it presents itself."""
 
-    def __init__(self, settings: Settings, world: World) -> None:
-        self._settings = settings
-        self._world = world
-        self.commands: dict[tuple[str, str], list[JSONDict]] = {}
-        self.names: dict[str, str] = {}
-        self.descriptions: dict[str, str] = {}
-        self.short_descriptions: dict[str, str] = {}
+    settings: Settings
+    world: World
+    commands: dict[tuple[str, str], list[JSONDict]] = field(init=False, default_factory=dict)
+    names: dict[str, str] = field(init=False, default_factory=dict)
+    descriptions: dict[str, str] = field(init=False, default_factory=dict)
+    short_descriptions: dict[str, str] = field(init=False, default_factory=dict)
 
     def commands_for(
         self, scope: JSONDict | None = None, language_code: str = ""
@@ -39,7 +40,7 @@ class ProfileMethods:
 
     @api
     async def get_me(self, p: JSONDict) -> Any:
-        me = copy.deepcopy(self._settings.bot_user)
+        me = copy.deepcopy(self.settings.bot_user)
         me.update(
             can_join_groups=True,
             can_read_all_group_messages=False,
@@ -68,15 +69,15 @@ class ProfileMethods:
             return _scope_key_of({"type": kind})
         if kind not in {"chat", "chat_administrators", "chat_member"}:
             raise bad_request("wrong BotCommandScope type specified")
-        chat = self._world.resolve_chat(scope.get("chat_id"))
-        if chat.kind == "private" and chat.chat_id not in self._world.started:
+        chat = self.world.resolve_chat(scope.get("chat_id"))
+        if chat.kind == "private" and chat.chat_id not in self.world.started:
             raise bad_request("chat not found")
         if kind != "chat" and chat.kind == "private":
             raise bad_request("can't use the scope in private chats")
         normalized: JSONDict = {"type": kind, "chat_id": chat.chat_id}
         if kind == "chat_member":
             user_id = as_int(scope.get("user_id"))
-            if user_id is None or user_id not in self._world.users:
+            if user_id is None or user_id not in self.world.users:
                 raise bad_request("user not found")
             normalized["user_id"] = user_id
         return _scope_key_of(normalized)

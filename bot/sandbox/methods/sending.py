@@ -6,6 +6,7 @@ before a message is stored, so a refused send adds nothing to the chat.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot.sandbox.errors import bad_request
@@ -19,54 +20,46 @@ from bot.sandbox.settings import Settings
 from bot.sandbox.world import World, public_message
 
 
+@dataclass(eq=False)
 class SendingMethods:
     """The methods by which the bot sends new messages of its own."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        world: World,
-        files: FileStore,
-        formatter: Formatter,
-        poster: Poster,
-        flood: FloodControl,
-    ) -> None:
-        self._settings = settings
-        self._world = world
-        self._files = files
-        self._formatter = formatter
-        self._poster = poster
-        self._flood = flood
+    settings: Settings
+    world: World
+    files: FileStore
+    formatter: Formatter
+    poster: Poster
+    flood: FloodControl
 
     @api
     async def send_message(self, p: JSONDict) -> Any:
-        chat = self._world.resolve_chat(p.get("chat_id"))
-        self._world.check_can_send(chat, "text")
-        content = self._formatter.text_content(p)
+        chat = self.world.resolve_chat(p.get("chat_id"))
+        self.world.check_can_send(chat, "text")
+        content = self.formatter.text_content(p)
         markup = check_markup(p.get("reply_markup"))
-        return self._poster.post(p, content, markup=markup, chat=chat)
+        return self.poster.post(p, content, markup=markup, chat=chat)
 
     @api_each({f"send_{kind}": kind for kind in MEDIA_KINDS})
     async def send_media(self, p: JSONDict, kind: str) -> Any:
         """sendPhoto, sendDocument, ...: one file of ``kind``, with a caption unless a sticker."""
-        chat = self._world.resolve_chat(p.get("chat_id"))
-        self._world.check_can_send(chat, kind)
-        obj = self._files.resolve_media(kind, p.get(kind), p)
+        chat = self.world.resolve_chat(p.get("chat_id"))
+        self.world.check_can_send(chat, kind)
+        obj = self.files.resolve_media(kind, p.get(kind), p)
         content = media_content(kind, obj)
         if kind != "sticker":
             content.update(
-                self._formatter.caption_content(
+                self.formatter.caption_content(
                     p.get("caption"), p.get("parse_mode"), p.get("caption_entities")
                 )
             )
         if p.get("has_spoiler") and kind in {"photo", "video", "animation"}:
             content["has_media_spoiler"] = True
         markup = check_markup(p.get("reply_markup"))
-        return self._poster.post(p, content, markup=markup, chat=chat)
+        return self.poster.post(p, content, markup=markup, chat=chat)
 
     @api
     async def send_media_group(self, p: JSONDict) -> Any:
-        chat = self._world.resolve_chat(p.get("chat_id"))
+        chat = self.world.resolve_chat(p.get("chat_id"))
         media = p.get("media")
         if not isinstance(media, list):
             raise bad_request("can't parse InputMedia JSON object")
@@ -87,22 +80,22 @@ class SendingMethods:
             odd = sorted(distinct & {"document", "audio"})[0]
             raise bad_request(f"{odd} can't be mixed with other media types")
         for kind in distinct:
-            self._world.check_can_send(chat, kind)
+            self.world.check_can_send(chat, kind)
         contents: list[JSONDict] = []
         for item in media:
             kind = str(item["type"])
-            content = media_content(kind, self._files.resolve_media(kind, item.get("media"), p))
+            content = media_content(kind, self.files.resolve_media(kind, item.get("media"), p))
             content.update(
-                self._formatter.caption_content(
+                self.formatter.caption_content(
                     item.get("caption"), item.get("parse_mode"), item.get("caption_entities")
                 )
             )
             if item.get("has_spoiler") and kind in {"photo", "video"}:
                 content["has_media_spoiler"] = True
             contents.append(content)
-        reply = self._poster.reply_target(chat, p)
-        self._flood.admit(chat, len(contents))
-        group_id = self._world.new_media_group_id()
+        reply = self.poster.reply_target(chat, p)
+        self.flood.admit(chat, len(contents))
+        group_id = self.world.new_media_group_id()
         out: list[JSONDict] = []
         for content in contents:
             full: JSONDict = {}
@@ -112,12 +105,12 @@ class SendingMethods:
             full.update(content)
             if p.get("protect_content"):
                 full["has_protected_content"] = True
-            msg = self._world.store_message(chat, self._settings.bot_user, full, from_bot=True)
+            msg = self.world.store_message(chat, self.settings.bot_user, full, from_bot=True)
             out.append(public_message(msg))
         return out
 
     @api
     async def send_chat_action(self, p: JSONDict) -> Any:
-        chat = self._world.resolve_chat(p.get("chat_id"))
-        self._world.check_can_send(chat, "text")
+        chat = self.world.resolve_chat(p.get("chat_id"))
+        self.world.check_can_send(chat, "text")
         return True
