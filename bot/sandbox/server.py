@@ -105,8 +105,8 @@ class FakeTelegram:
             self._queue,
             self._profile,
             self._queries,
-            SendingMethods(self, self._world, self._files, formatter, poster, self._flood),
-            CopyingMethods(self, self._world, formatter, poster, self._flood),
+            SendingMethods(self._world, self._files, formatter, poster),
+            CopyingMethods(self._world, formatter, poster),
             EditingMethods(self._world, formatter, self._flood),
             ChatMethods(self, self._world, self._files, self._queue),
         )

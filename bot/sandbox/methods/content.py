@@ -82,11 +82,15 @@ class Formatter:
             content["_html"] = html_source
         return content
 
-    def caption_content(self, caption: Any, parse_mode: Any, entities: Any) -> JSONDict:
-        """The stored caption fields (none for no caption); ``_html`` as for text."""
+    def caption_content(self, p: JSONDict) -> JSONDict:
+        """The stored caption fields of a send, or of one item of an album (none for no
+        caption); ``_html`` as for text."""
+        caption = p.get("caption")
         if caption is None or caption == "":
             return {}
-        text, ents, html_source = self._format(caption, parse_mode, entities)
+        text, ents, html_source = self._format(
+            caption, p.get("parse_mode"), p.get("caption_entities")
+        )
         if utf16_len(text) > MAX_CAPTION:
             raise bad_request("message caption is too long")
         content: JSONDict = {}

@@ -78,9 +78,7 @@ class EditingMethods:
         chat, msg = self._editable(p)
         if content_kind(msg) in {"text", "sticker"}:
             raise bad_request("there is no caption in the message to edit")
-        content = self.formatter.caption_content(
-            p.get("caption"), p.get("parse_mode"), p.get("caption_entities")
-        )
+        content = self.formatter.caption_content(p)
         markup = check_markup(p.get("reply_markup"), inline_only=True)
         if (
             content.get("caption") == msg.get("caption")

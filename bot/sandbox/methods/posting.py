@@ -1,6 +1,9 @@
-"""How one message from the bot lands in a chat: the reply it answers, flood control, history.
+"""How messages from the bot land in a chat: the reply they answer, flood control, albums, history.
 
-Shared by the methods that send and copy; a send that fails a check stores nothing.
+:meth:`Poster.post` is the one way the sending and copying methods store the bot's messages, so
+every such message is admitted by flood control, marked protected and regrouped into albums the
+same way. The methods check everything first and post last: a send that fails a check stores
+nothing, and a batch is admitted or refused as a whole.
 """
 
 from __future__ import annotations
@@ -46,18 +49,38 @@ class Poster:
         return public_message(target, nested=False)
 
     def post(
-        self, p: JSONDict, content: JSONDict, *, markup: JSONDict | None, chat: Chat
-    ) -> JSONDict:
-        """Store ``content`` as the bot's next message in ``chat``; return it as the API does."""
-        reply = self.reply_target(chat, p)
-        self.flood.admit(chat, 1)
-        full: JSONDict = {}
-        if reply is not None:
-            full["reply_to_message"] = reply
-        full.update(content)
-        if p.get("protect_content"):
-            full["has_protected_content"] = True
-        if markup is not None:
-            full["reply_markup"] = markup
-        msg = self.world.store_message(chat, self.settings.bot_user, full, from_bot=True)
-        return public_message(msg)
+        self,
+        chat: Chat,
+        p: JSONDict,
+        contents: list[JSONDict],
+        *,
+        replies: bool = True,
+        markup: JSONDict | None = None,
+    ) -> list[JSONDict]:
+        """Store each content as the bot's next message in ``chat``; return them as the API does.
+
+        The request ``p`` names the reply (unless ``replies`` is off) and ``protect_content``.
+        Contents that carry the same ``media_group_id`` become one new album: the value only
+        says which belong together, and each album gets a fresh id once the batch is admitted.
+        """
+        reply = self.reply_target(chat, p) if replies else None
+        self.flood.admit(chat, len(contents))
+        albums: dict[str, str] = {}
+        posted: list[JSONDict] = []
+        for content in contents:
+            full: JSONDict = {}
+            if reply is not None:
+                full["reply_to_message"] = reply
+            full.update(content)
+            album = full.get("media_group_id")
+            if album is not None:
+                if album not in albums:
+                    albums[album] = self.world.new_media_group_id()
+                full["media_group_id"] = albums[album]
+            if p.get("protect_content"):
+                full["has_protected_content"] = True
+            if markup is not None:
+                full["reply_markup"] = markup
+            msg = self.world.store_message(chat, self.settings.bot_user, full, from_bot=True)
+            posted.append(public_message(msg))
+        return posted

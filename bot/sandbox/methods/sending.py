@@ -11,25 +11,21 @@ from typing import Any
 
 from bot.sandbox.errors import bad_request
 from bot.sandbox.files import FileStore, media_content
-from bot.sandbox.limits import FloodControl
 from bot.sandbox.methods.content import MEDIA_KINDS, Formatter, check_markup
 from bot.sandbox.methods.posting import Poster
 from bot.sandbox.params import JSONDict
 from bot.sandbox.routing import api, api_each
-from bot.sandbox.settings import Settings
-from bot.sandbox.world import World, public_message
+from bot.sandbox.world import World
 
 
 @dataclass(eq=False)
 class SendingMethods:
     """The methods by which the bot sends new messages of its own."""
 
-    settings: Settings
     world: World
     files: FileStore
     formatter: Formatter
     poster: Poster
-    flood: FloodControl
 
     @api
     async def send_message(self, p: JSONDict) -> Any:
@@ -37,7 +33,7 @@ class SendingMethods:
         self.world.check_can_send(chat, "text")
         content = self.formatter.text_content(p)
         markup = check_markup(p.get("reply_markup"))
-        return self.poster.post(p, content, markup=markup, chat=chat)
+        return self.poster.post(chat, p, [content], markup=markup)[0]
 
     @api_each({f"send_{kind}": kind for kind in MEDIA_KINDS})
     async def send_media(self, p: JSONDict, kind: str) -> Any:
@@ -47,15 +43,11 @@ class SendingMethods:
         obj = self.files.resolve_media(kind, p.get(kind), p)
         content = media_content(kind, obj)
         if kind != "sticker":
-            content.update(
-                self.formatter.caption_content(
-                    p.get("caption"), p.get("parse_mode"), p.get("caption_entities")
-                )
-            )
+            content.update(self.formatter.caption_content(p))
         if p.get("has_spoiler") and kind in {"photo", "video", "animation"}:
             content["has_media_spoiler"] = True
         markup = check_markup(p.get("reply_markup"))
-        return self.poster.post(p, content, markup=markup, chat=chat)
+        return self.poster.post(chat, p, [content], markup=markup)[0]
 
     @api
     async def send_media_group(self, p: JSONDict) -> Any:
@@ -85,29 +77,12 @@ class SendingMethods:
         for item in media:
             kind = str(item["type"])
             content = media_content(kind, self.files.resolve_media(kind, item.get("media"), p))
-            content.update(
-                self.formatter.caption_content(
-                    item.get("caption"), item.get("parse_mode"), item.get("caption_entities")
-                )
-            )
+            content.update(self.formatter.caption_content(item))
             if item.get("has_spoiler") and kind in {"photo", "video"}:
                 content["has_media_spoiler"] = True
-            contents.append(content)
-        reply = self.poster.reply_target(chat, p)
-        self.flood.admit(chat, len(contents))
-        group_id = self.world.new_media_group_id()
-        out: list[JSONDict] = []
-        for content in contents:
-            full: JSONDict = {}
-            if reply is not None:
-                full["reply_to_message"] = reply
-            full["media_group_id"] = group_id
-            full.update(content)
-            if p.get("protect_content"):
-                full["has_protected_content"] = True
-            msg = self.world.store_message(chat, self.settings.bot_user, full, from_bot=True)
-            out.append(public_message(msg))
-        return out
+            # One value for all: the poster gives the album its id.
+            contents.append({"media_group_id": "album", **content})
+        return self.poster.post(chat, p, contents)
 
     @api
     async def send_chat_action(self, p: JSONDict) -> Any:
