@@ -261,15 +261,26 @@ class World:
             raise bad_request("chat not found")
         return chat
 
+    def sendable_chat(self, chat_id: Any, what: str) -> Chat:
+        """The chat a ``chat_id`` parameter names, if the bot may post ``what`` into it."""
+        chat = self.resolve_chat(chat_id)
+        self.check_can_send(chat, what)
+        return chat
+
+    def readable_chat(self, chat_id: Any, *, refuse_private: str | None = None) -> Chat:
+        """The chat a ``chat_id`` parameter names, if the bot can read it; with
+        ``refuse_private``, a private chat is refused first, with that Bad Request detail."""
+        chat = self.resolve_chat(chat_id)
+        if refuse_private is not None and chat.kind == "private":
+            raise bad_request(refuse_private)
+        self.check_access(chat)
+        return chat
+
     def check_can_send(self, chat: Chat, what: str) -> None:
         """The bot may post ``what`` (text or a media kind) into the chat."""
+        self._check_in_chat(chat)
         if chat.kind == "private":
-            self.check_private(chat)
             return
-        if chat.bot_status == "kicked":
-            raise forbidden(f"bot was kicked from the {chat.label}")
-        if chat.bot_status == "left":
-            raise forbidden(f"bot is not a member of the {chat.label}")
         if chat.kind == "channel":
             if chat.bot_status != "administrator" or not chat.bot_can_post:
                 raise bad_request("need administrator rights in the channel chat")
@@ -278,28 +289,28 @@ class World:
                 f"not enough rights to send {_RIGHTS_WORDS.get(what, what)} to the chat"
             )
 
-    def check_private(self, chat: Chat) -> None:
-        """The user has started the bot, not blocked it, and still exists."""
-        uid = chat.chat_id
-        if uid in self.deactivated:
-            raise forbidden("user is deactivated")
-        if uid in self.blocked:
-            raise forbidden("bot was blocked by the user")
-        if uid not in self.started:
-            raise forbidden("bot can't initiate conversation with a user")
-
     def check_access(self, chat: Chat) -> None:
         """The bot can read/edit in the chat (not necessarily post)."""
+        if chat.kind == "channel" and chat.bot_status == "left":
+            # A public channel can be read from outside; a private one is not there at all.
+            if "username" in chat.info:
+                return
+            raise bad_request("chat not found")
+        self._check_in_chat(chat)
+
+    def _check_in_chat(self, chat: Chat) -> None:
+        """The bot is in the chat: the user keeps the private chat open (started, not blocked,
+        account not deleted), or the bot was neither removed from a group or channel nor left."""
         if chat.kind == "private":
-            self.check_private(chat)
-            return
-        if chat.bot_status == "kicked":
+            if chat.chat_id in self.deactivated:
+                raise forbidden("user is deactivated")
+            if chat.chat_id in self.blocked:
+                raise forbidden("bot was blocked by the user")
+            if chat.chat_id not in self.started:
+                raise forbidden("bot can't initiate conversation with a user")
+        elif chat.bot_status == "kicked":
             raise forbidden(f"bot was kicked from the {chat.label}")
-        if chat.bot_status == "left":
-            if chat.kind == "channel":
-                if "username" in chat.info:
-                    return
-                raise bad_request("chat not found")
+        elif chat.bot_status == "left":
             raise forbidden(f"bot is not a member of the {chat.label}")
 
     def find_message(self, chat: Chat, message_id: Any, missing: str) -> JSONDict:

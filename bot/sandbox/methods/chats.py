@@ -76,10 +76,9 @@ class ChatMethods:
 
     @api
     async def get_chat_administrators(self, p: JSONDict) -> Any:
-        chat = self.world.resolve_chat(p.get("chat_id"))
-        if chat.kind == "private":
-            raise bad_request("there are no administrators in the private chat")
-        self.world.check_access(chat)
+        chat = self.world.readable_chat(
+            p.get("chat_id"), refuse_private="there are no administrators in the private chat"
+        )
         out = [
             self.world.member(self.world.users[uid], "administrator", chat)
             for uid in sorted(chat.admins)
@@ -91,17 +90,15 @@ class ChatMethods:
 
     @api
     async def get_chat_member_count(self, p: JSONDict) -> Any:
-        chat = self.world.resolve_chat(p.get("chat_id"))
-        self.world.check_access(chat)
+        chat = self.world.readable_chat(p.get("chat_id"))
         bot = 1 if chat.bot_status in {"administrator", "member", "restricted"} else 0
         return len(chat.members) + bot
 
     @api
     async def leave_chat(self, p: JSONDict) -> Any:
-        chat = self.world.resolve_chat(p.get("chat_id"))
-        if chat.kind == "private":
-            raise bad_request("chat member status can't be changed in private chats")
-        self.world.check_access(chat)
+        chat = self.world.readable_chat(
+            p.get("chat_id"), refuse_private="chat member status can't be changed in private chats"
+        )
         old = chat.bot_status
         chat.bot_status = "left"
         self.updates.enqueue(

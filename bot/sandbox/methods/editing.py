@@ -32,8 +32,7 @@ class EditingMethods:
     def _editable(self, p: JSONDict) -> tuple[Chat, JSONDict]:
         if p.get("inline_message_id"):
             raise bad_request("MESSAGE_ID_INVALID")
-        chat = self.world.resolve_chat(p.get("chat_id"))
-        self.world.check_access(chat)
+        chat = self.world.readable_chat(p.get("chat_id"))
         msg = self.world.find_message(chat, p.get("message_id"), "message to edit not found")
         if msg["message_id"] not in chat.bot_message_ids:
             raise bad_request("message can't be edited")
@@ -113,16 +112,14 @@ class EditingMethods:
 
     @api
     async def delete_message(self, p: JSONDict) -> Any:
-        chat = self.world.resolve_chat(p.get("chat_id"))
-        self.world.check_access(chat)
+        chat = self.world.readable_chat(p.get("chat_id"))
         msg = self.world.find_message(chat, p.get("message_id"), "message to delete not found")
         self._delete_one(chat, msg)
         return True
 
     @api
     async def delete_messages(self, p: JSONDict) -> Any:
-        chat = self.world.resolve_chat(p.get("chat_id"))
-        self.world.check_access(chat)
+        chat = self.world.readable_chat(p.get("chat_id"))
         ids = p.get("message_ids")
         if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
             raise bad_request("message identifiers are not specified")

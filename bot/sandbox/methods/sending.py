@@ -29,8 +29,7 @@ class SendingMethods:
 
     @api
     async def send_message(self, p: JSONDict) -> Any:
-        chat = self.world.resolve_chat(p.get("chat_id"))
-        self.world.check_can_send(chat, "text")
+        chat = self.world.sendable_chat(p.get("chat_id"), "text")
         content = self.formatter.text_content(p)
         markup = check_markup(p.get("reply_markup"))
         return self.poster.post(chat, p, [content], markup=markup)[0]
@@ -38,8 +37,7 @@ class SendingMethods:
     @api_each({f"send_{kind}": kind for kind in MEDIA_KINDS})
     async def send_media(self, p: JSONDict, kind: str) -> Any:
         """sendPhoto, sendDocument, ...: one file of ``kind``, with a caption unless a sticker."""
-        chat = self.world.resolve_chat(p.get("chat_id"))
-        self.world.check_can_send(chat, kind)
+        chat = self.world.sendable_chat(p.get("chat_id"), kind)
         obj = self.files.resolve_media(kind, p.get(kind), p)
         content = media_content(kind, obj)
         if kind != "sticker":
@@ -86,6 +84,5 @@ class SendingMethods:
 
     @api
     async def send_chat_action(self, p: JSONDict) -> Any:
-        chat = self.world.resolve_chat(p.get("chat_id"))
-        self.world.check_can_send(chat, "text")
+        self.world.sendable_chat(p.get("chat_id"), "text")
         return True
