@@ -39,6 +39,11 @@ class EditingMethods:
         return chat, msg
 
     def _apply_edit(self, chat: Chat, msg: JSONDict, changes: JSONDict) -> JSONDict:
+        """Set the message's fields to ``changes`` (None removes one), unless that changes
+        nothing anyone sees. Stored messages never keep an empty entity list or keyboard, so an
+        absent field and None are the same content."""
+        if all(msg.get(key) == value for key, value in changes.items() if key != "_html"):
+            raise bad_request(NOT_MODIFIED)
         self.flood.admit(chat, 1)
         for key, value in changes.items():
             if value is None:
@@ -55,22 +60,7 @@ class EditingMethods:
         markup = check_markup(p.get("reply_markup"), inline_only=True)
         if "text" not in msg:
             raise bad_request("there is no text in the message to edit")
-        if (
-            content["text"] == msg.get("text")
-            and content.get("entities", []) == msg.get("entities", [])
-            and markup == msg.get("reply_markup")
-        ):
-            raise bad_request(NOT_MODIFIED)
-        return self._apply_edit(
-            chat,
-            msg,
-            {
-                "text": content["text"],
-                "entities": content.get("entities"),
-                "_html": content.get("_html"),
-                "reply_markup": markup,
-            },
-        )
+        return self._apply_edit(chat, msg, _body_changes("text", content, markup))
 
     @api
     async def edit_message_caption(self, p: JSONDict) -> Any:
@@ -79,29 +69,12 @@ class EditingMethods:
             raise bad_request("there is no caption in the message to edit")
         content = self.formatter.caption_content(p)
         markup = check_markup(p.get("reply_markup"), inline_only=True)
-        if (
-            content.get("caption") == msg.get("caption")
-            and content.get("caption_entities", []) == msg.get("caption_entities", [])
-            and markup == msg.get("reply_markup")
-        ):
-            raise bad_request(NOT_MODIFIED)
-        return self._apply_edit(
-            chat,
-            msg,
-            {
-                "caption": content.get("caption"),
-                "caption_entities": content.get("caption_entities"),
-                "_html": content.get("_html"),
-                "reply_markup": markup,
-            },
-        )
+        return self._apply_edit(chat, msg, _body_changes("caption", content, markup))
 
     @api
     async def edit_message_reply_markup(self, p: JSONDict) -> Any:
         chat, msg = self._editable(p)
         markup = check_markup(p.get("reply_markup"), inline_only=True)
-        if markup == msg.get("reply_markup"):
-            raise bad_request(NOT_MODIFIED)
         return self._apply_edit(chat, msg, {"reply_markup": markup})
 
     def _delete_one(self, chat: Chat, msg: JSONDict) -> None:
@@ -128,3 +101,15 @@ class EditingMethods:
             if msg is not None and not msg.get("_deleted"):
                 self._delete_one(chat, msg)
         return True
+
+
+def _body_changes(body: str, content: JSONDict, markup: JSONDict | None) -> JSONDict:
+    """The changes of an edit of the message's ``body`` ("text" or "caption"), its entities,
+    its HTML source and its keyboard."""
+    entities = "entities" if body == "text" else "caption_entities"
+    return {
+        body: content.get(body),
+        entities: content.get(entities),
+        "_html": content.get("_html"),
+        "reply_markup": markup,
+    }
