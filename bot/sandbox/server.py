@@ -245,15 +245,15 @@ class FakeTelegram:
 
     @property
     def bot_names(self) -> dict[str, str]:
-        return self._profile.names
+        return self._profile.texts["name"]
 
     @property
     def bot_descriptions(self) -> dict[str, str]:
-        return self._profile.descriptions
+        return self._profile.texts["description"]
 
     @property
     def bot_short_descriptions(self) -> dict[str, str]:
-        return self._profile.short_descriptions
+        return self._profile.texts["short_description"]
 
     async def wait_for(
         self,

@@ -15,21 +15,46 @@ from typing import Any
 
 from bot.sandbox.errors import bad_request
 from bot.sandbox.params import JSONDict, as_int
-from bot.sandbox.routing import api
+from bot.sandbox.routing import api, api_each
 from bot.sandbox.settings import Settings
 from bot.sandbox.world import World
 
 
+@dataclass(frozen=True)
+class ProfileText:
+    """One of the bot's texts per language (name, description, short description): the
+    parameter and answer field that carry it, its longest length, what it is before it is set."""
+
+    param: str
+    limit: int
+    default: str
+
+    @property
+    def too_long(self) -> str:
+        return f"bot {self.param.replace('_', ' ')} is too long"
+
+
+PROFILE_TEXTS = (
+    ProfileText("name", 64, "Report Desk"),
+    ProfileText("description", 512, ""),
+    ProfileText("short_description", 120, ""),
+)
+
+
 @dataclass(eq=False)
 class ProfileMethods:
-    """The methods by which the bot reads and sets how it presents itself."""
+    """The methods by which the bot reads and sets how it presents itself.
+
+    ``commands`` holds the commands by (scope, language); ``texts`` each profile text by its
+    parameter, then by language (``""``: the default).
+    """
 
     settings: Settings
     world: World
     commands: dict[tuple[str, str], list[JSONDict]] = field(init=False, default_factory=dict)
-    names: dict[str, str] = field(init=False, default_factory=dict)
-    descriptions: dict[str, str] = field(init=False, default_factory=dict)
-    short_descriptions: dict[str, str] = field(init=False, default_factory=dict)
+    texts: dict[str, dict[str, str]] = field(
+        init=False, default_factory=lambda: {text.param: {} for text in PROFILE_TEXTS}
+    )
 
     def commands_for(
         self, scope: JSONDict | None = None, language_code: str = ""
@@ -50,13 +75,10 @@ class ProfileMethods:
         )
         return me
 
-    @api
-    async def log_out(self, p: JSONDict) -> Any:
-        return True
-
-    @api
-    async def close(self, p: JSONDict) -> Any:
-        return True
+    @api_each({"log_out": True, "close": True, "set_chat_menu_button": True})
+    async def accept(self, p: JSONDict, answer: bool) -> Any:
+        """Methods the fake accepts and forgets: the bot may call them, nothing observes them."""
+        return answer
 
     def _scope_key(self, scope: Any) -> str:
         if scope is None:
@@ -82,6 +104,9 @@ class ProfileMethods:
             normalized["user_id"] = user_id
         return _scope_key_of(normalized)
 
+    def _commands_key(self, p: JSONDict) -> tuple[str, str]:
+        return self._scope_key(p.get("scope")), _language(p)
+
     @api
     async def set_my_commands(self, p: JSONDict) -> Any:
         commands = p.get("commands")
@@ -100,7 +125,7 @@ class ProfileMethods:
             if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
             clean.append({"command": name, "description": description})
-        key = (self._scope_key(p.get("scope")), str(p.get("language_code") or ""))
+        key = self._commands_key(p)
         if clean:
             self.commands[key] = clean
         else:
@@ -109,55 +134,30 @@ class ProfileMethods:
 
     @api
     async def delete_my_commands(self, p: JSONDict) -> Any:
-        key = (self._scope_key(p.get("scope")), str(p.get("language_code") or ""))
-        self.commands.pop(key, None)
+        self.commands.pop(self._commands_key(p), None)
         return True
 
     @api
     async def get_my_commands(self, p: JSONDict) -> Any:
-        key = (self._scope_key(p.get("scope")), str(p.get("language_code") or ""))
-        return copy.deepcopy(self.commands.get(key, []))
+        return copy.deepcopy(self.commands.get(self._commands_key(p), []))
 
-    @api
-    async def set_my_name(self, p: JSONDict) -> Any:
-        name = str(p.get("name") or "")
-        if len(name) > 64:
-            raise bad_request("bot name is too long")
-        self.names[str(p.get("language_code") or "")] = name
+    @api_each({f"set_my_{text.param}": text for text in PROFILE_TEXTS})
+    async def set_my_text(self, p: JSONDict, text: ProfileText) -> Any:
+        """setMyName, setMyDescription, setMyShortDescription."""
+        value = str(p.get(text.param) or "")
+        if len(value) > text.limit:
+            raise bad_request(text.too_long)
+        self.texts[text.param][_language(p)] = value
         return True
 
-    @api
-    async def get_my_name(self, p: JSONDict) -> Any:
-        return {"name": self.names.get(str(p.get("language_code") or ""), "Report Desk")}
+    @api_each({f"get_my_{text.param}": text for text in PROFILE_TEXTS})
+    async def get_my_text(self, p: JSONDict, text: ProfileText) -> Any:
+        """getMyName, getMyDescription, getMyShortDescription."""
+        return {text.param: self.texts[text.param].get(_language(p), text.default)}
 
-    @api
-    async def set_my_description(self, p: JSONDict) -> Any:
-        description = str(p.get("description") or "")
-        if len(description) > 512:
-            raise bad_request("bot description is too long")
-        self.descriptions[str(p.get("language_code") or "")] = description
-        return True
 
-    @api
-    async def get_my_description(self, p: JSONDict) -> Any:
-        return {"description": self.descriptions.get(str(p.get("language_code") or ""), "")}
-
-    @api
-    async def set_my_short_description(self, p: JSONDict) -> Any:
-        description = str(p.get("short_description") or "")
-        if len(description) > 120:
-            raise bad_request("bot short description is too long")
-        self.short_descriptions[str(p.get("language_code") or "")] = description
-        return True
-
-    @api
-    async def get_my_short_description(self, p: JSONDict) -> Any:
-        lang = str(p.get("language_code") or "")
-        return {"short_description": self.short_descriptions.get(lang, "")}
-
-    @api
-    async def set_chat_menu_button(self, p: JSONDict) -> Any:
-        return True
+def _language(p: JSONDict) -> str:
+    return str(p.get("language_code") or "")
 
 
 def _scope_key_of(scope: JSONDict) -> str:
