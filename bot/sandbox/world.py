@@ -2,8 +2,9 @@
 
 Stored messages are dicts in Telegram's Message shape plus private keys (``_html``: the markup the
 bot sent; ``_deleted``); :func:`public_message` strips those before anything leaves the fake.
-Lookups by the API (:meth:`World.resolve_chat`, the ``check_*`` methods) answer with Telegram's
-descriptions; lookups by test code (:meth:`World.user`, :meth:`World.chat`) raise KeyError.
+Lookups by the API (:meth:`World.resolve_chat`, :meth:`World.readable_chat`,
+:meth:`World.sendable_chat`, the ``check_*`` methods) answer with Telegram's descriptions;
+lookups by test code (:meth:`World.user`, :meth:`World.chat`) raise KeyError.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 descriptions, menu button.
 
 Commands are kept per (scope, language) exactly as set, and scopes are checked as Telegram
-checks them (a chat scope needs a chat the bot can see; a member scope needs a known user).
+checks them (a chat scope needs a chat the bot can see; a member scope needs a known user). The
+name, description and short description are kept per language within Telegram's length limits
+(:data:`PROFILE_TEXTS`).
 """
 
 from __future__ import annotations
