@@ -10,6 +10,7 @@ crash hooks run only after a successful answer has been written in full.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
@@ -21,26 +22,26 @@ from bot.sandbox.params import ApiMethod, read_params
 from bot.sandbox.settings import Settings
 
 
+@dataclass(eq=False)
 class BotApiEndpoint:
-    """Serves the Bot API over HTTP and routes each request to its method implementation."""
+    """Serves the Bot API over HTTP and routes each request to its method implementation.
 
-    def __init__(
-        self,
-        settings: Settings,
-        clock: Clock,
-        calls: list[Call],
-        faults: Faults,
-        hooks: CrashHooks,
-        routes: dict[str, ApiMethod],
-    ) -> None:
-        self._settings = settings
-        self._clock = clock
-        self._calls = calls
-        self._faults = faults
-        self._hooks = hooks
-        self._methods = {name.lower(): (name, impl) for name, impl in routes.items()}
-        self._runner: web.AppRunner | None = None
-        self._port: int | None = None
+    ``routes`` maps Telegram's method names (see :func:`~bot.sandbox.routing.route_table`) to
+    their implementations; ``calls`` is where every request is recorded.
+    """
+
+    settings: Settings
+    clock: Clock
+    calls: list[Call]
+    faults: Faults
+    hooks: CrashHooks
+    routes: dict[str, ApiMethod]
+    _runner: web.AppRunner | None = field(init=False, default=None)
+    _port: int | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        # Telegram accepts a method name in any letter case.
+        self._methods = {name.lower(): (name, impl) for name, impl in self.routes.items()}
 
     @property
     def running(self) -> bool:
@@ -75,29 +76,29 @@ class BotApiEndpoint:
         path = request.path
         file_match = re.fullmatch(r"/file/bot([^/]+)/(.+)", path)
         if file_match:
-            if file_match.group(1) != self._settings.token:
+            if file_match.group(1) != self.settings.token:
                 return json_response(401, error_body(401, "Unauthorized"))
             return web.Response(body=b"FAKE-FILE:" + file_match.group(2).encode())
         match = re.fullmatch(r"/bot([^/]*)/([A-Za-z0-9_]+)/?", path)
         if not match:
             return json_response(404, error_body(404, "Not Found"))
         token, requested = match.groups()
-        if token != self._settings.token:
+        if token != self.settings.token:
             return json_response(401, error_body(401, "Unauthorized"))
         entry = self._methods.get(requested.lower())
         if entry is None:
             return json_response(404, error_body(404, "Not Found"))
         name, impl = entry
-        at = self._clock.now()
+        at = self.clock.now()
         try:
             params = await read_params(request)
         except TelegramApiError as exc:
-            self._calls.append(Call(name, {}, False, None, exc.description, at, exc.code))
+            self.calls.append(Call(name, {}, False, None, exc.description, at, exc.code))
             return json_response(exc.code, error_body(exc.code, exc.description))
 
-        fault = self._faults.take(name, params)
+        fault = self.faults.take(name, params)
         if fault is not None and fault.kind != "accept_then_drop":
-            return await self._faults.inject(request, name, params, fault, at)
+            return await self.faults.inject(request, name, params, fault, at)
 
         try:
             result = await impl(params)
@@ -111,15 +112,15 @@ class BotApiEndpoint:
             status = 200
         if fault is not None:  # accept_then_drop: the call took effect, its answer is lost
             call.fault = fault.kind
-            self._calls.append(call)
+            self.calls.append(call)
             drop_connection(request)
             return web.Response(status=200)
-        self._calls.append(call)
+        self.calls.append(call)
         response = json_response(status, body)
         await response.prepare(request)
         await response.write_eof()
         if call.ok:
             if name == "getUpdates" and result:
-                await self._hooks.run("after_get_updates")
-            await self._hooks.run(f"after_send_accepted:{name.lower()}")
+                await self.hooks.run("after_get_updates")
+            await self.hooks.run(f"after_send_accepted:{name.lower()}")
         return response

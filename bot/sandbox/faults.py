@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -43,14 +43,14 @@ class Fault:
     retry_after: int
 
 
+@dataclass(eq=False)
 class Faults:
     """Armed faults, and how a faulted request is answered (or not)."""
 
-    def __init__(self, settings: Settings, calls: list[Call]) -> None:
-        self._settings = settings
-        self._calls = calls
-        self._armed: list[Fault] = []
-        self._stopping = asyncio.Event()
+    settings: Settings
+    calls: list[Call]
+    _armed: list[Fault] = field(init=False, default_factory=list)
+    _stopping: asyncio.Event = field(init=False, default_factory=asyncio.Event)
 
     def fail(
         self,
@@ -99,36 +99,36 @@ class Faults:
         kind = fault.kind
         if kind == "429":
             exc = too_many_requests(fault.retry_after)
-            self._calls.append(Call(name, params, False, None, exc.description, at, 429, kind))
+            self.calls.append(Call(name, params, False, None, exc.description, at, 429, kind))
             return json_response(429, error_body(429, exc.description, exc.parameters))
         if kind == "500":
-            self._calls.append(
+            self.calls.append(
                 Call(name, params, False, None, "Internal Server Error", at, 500, kind)
             )
             return json_response(500, error_body(500, "Internal Server Error"))
         if kind == "502":
-            self._calls.append(Call(name, params, False, None, "Bad Gateway", at, 502, kind))
+            self.calls.append(Call(name, params, False, None, "Bad Gateway", at, 502, kind))
             return web.Response(status=502, text=NGINX_502, content_type="text/html")
         if kind == "drop":
-            self._calls.append(
-                Call(name, params, False, None, "connection dropped", at, None, kind)
-            )
+            self.calls.append(Call(name, params, False, None, "connection dropped", at, None, kind))
             drop_connection(request)
             return web.Response(status=200)
         # "timeout": hang longer than the client waits, then drop (or earlier, on stop()).
-        self._calls.append(Call(name, params, False, None, "request hung", at, None, kind))
+        self.calls.append(Call(name, params, False, None, "request hung", at, None, kind))
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), self._settings.hang_seconds)
+            await asyncio.wait_for(self._stopping.wait(), self.settings.hang_seconds)
         drop_connection(request)
         return web.Response(status=200)
 
 
+@dataclass(eq=False)
 class CrashHooks:
     """Callbacks a test runs at named points, right after the fake's answer has gone out."""
 
-    def __init__(self, errors: list[BaseException]) -> None:
-        self.errors = errors
-        self._hooks: dict[str, list[tuple[Callable[[], Any], bool]]] = {}
+    errors: list[BaseException]
+    _hooks: dict[str, list[tuple[Callable[[], Any], bool]]] = field(
+        init=False, default_factory=dict
+    )
 
     def add(self, point: str, callback: Callable[[], Any], *, once: bool = True) -> None:
         """Call ``callback`` at ``point`` ("after_get_updates", "after_send_accepted:<method>")

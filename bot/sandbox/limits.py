@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from dataclasses import dataclass, field
 
 from bot.sandbox.clock import Clock
 from bot.sandbox.errors import too_many_requests
@@ -74,20 +75,21 @@ class RateLimiter:
         return None
 
 
+@dataclass(eq=False)
 class FloodControl:
-    """Admits the bot's sends under :class:`RateLimiter` while the fake enforces rate limits."""
+    """Admits the bot's sends under :class:`RateLimiter` while the fake enforces rate limits;
+    ``rate_limited`` counts the sends it refused."""
 
-    def __init__(self, settings: Settings, clock: Clock) -> None:
-        self._settings = settings
-        self._clock = clock
-        self._limiter = RateLimiter()
-        self.rate_limited = 0
+    settings: Settings
+    clock: Clock
+    rate_limited: int = field(init=False, default=0)
+    _limiter: RateLimiter = field(init=False, default_factory=RateLimiter)
 
     def admit(self, chat: Chat, n: int = 1) -> None:
         """Let ``n`` messages into the chat, or raise 429 (and count it in ``rate_limited``)."""
-        if not self._settings.enforce_rate_limits or n <= 0:
+        if not self.settings.enforce_rate_limits or n <= 0:
             return
-        wait = self._limiter.check(chat, n, self._clock.now())
+        wait = self._limiter.check(chat, n, self.clock.now())
         if wait is not None:
             self.rate_limited += 1
             raise too_many_requests(wait)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import time
+from dataclasses import dataclass
 
 from bot.sandbox.entities import auto_entities, sorted_entities
 from bot.sandbox.files import FileStore, media_content
@@ -19,13 +20,13 @@ from bot.sandbox.updates import UpdateQueue
 from bot.sandbox.world import Chat, World, public_message
 
 
+@dataclass(eq=False)
 class People:
     """The users of the fake's world, acting."""
 
-    def __init__(self, world: World, files: FileStore, updates: UpdateQueue) -> None:
-        self._world = world
-        self._files = files
-        self._updates = updates
+    world: World
+    files: FileStore
+    updates: UpdateQueue
 
     def send_message(
         self,
@@ -48,13 +49,13 @@ class People:
         date: int | None = None,
     ) -> JSONDict:
         """A user sends (or forwards) a message; returns the Message dict delivered to the bot."""
-        user = self._world.user(user_id)
-        chat = self._world.chat(user_id if chat_id is None else chat_id)
+        user = self.world.user(user_id)
+        chat = self.world.chat(user_id if chat_id is None else chat_id)
         if chat.kind == "private":
             if chat.chat_id != user_id:
                 raise AssertionError(f"user {user_id} cannot write in {chat.chat_id}'s chat")
-            self._world.started.add(user_id)
-            if user_id in self._world.blocked:
+            self.world.started.add(user_id)
+            if user_id in self.world.blocked:
                 self.unblock_bot(user_id)
         elif chat.kind == "channel":
             raise AssertionError("users post in channels through raw_update (channel_post)")
@@ -88,7 +89,7 @@ class People:
             content["has_protected_content"] = True
         if kinds:
             kind = kinds[0]
-            content.update(media_content(kind, self._files.new_file(kind)))
+            content.update(media_content(kind, self.files.new_file(kind)))
             if kind != "sticker":
                 body = caption if caption is not None else text
                 if body:
@@ -103,15 +104,15 @@ class People:
             entities = auto_entities(text)
             if entities:
                 content["entities"] = sorted_entities(entities)
-        msg = self._world.store_message(chat, user, content, from_bot=False, date=date)
+        msg = self.world.store_message(chat, user, content, from_bot=False, date=date)
         public = public_message(msg)
         if chat.kind == "private" or chat.bot_status not in {"left", "kicked"}:
-            self._updates.enqueue("message", public)
+            self.updates.enqueue("message", public)
         return copy.deepcopy(public)
 
     def edit_user_message(self, chat_id: int, message_id: int, text: str) -> JSONDict:
         """The user edits a text message they sent: enqueues an edited_message update."""
-        chat = self._world.chat(chat_id)
+        chat = self.world.chat(chat_id)
         msg = chat.messages.get(message_id)
         if msg is None or message_id in chat.bot_message_ids:
             raise AssertionError(f"no user message {message_id} in chat {chat_id}")
@@ -123,12 +124,12 @@ class People:
             msg.pop("entities", None)
         msg["edit_date"] = int(time.time())
         public = public_message(msg)
-        self._updates.enqueue("edited_message", public)
+        self.updates.enqueue("edited_message", public)
         return copy.deepcopy(public)
 
     def delete_by_user(self, chat_id: int, message_id: int) -> None:
         """The user deletes a message (bots get no update); copies of it then fail."""
-        chat = self._world.chat(chat_id)
+        chat = self.world.chat(chat_id)
         if message_id not in chat.messages:
             raise AssertionError(f"no message {message_id} in chat {chat_id}")
         chat.messages[message_id]["_deleted"] = True
@@ -136,39 +137,39 @@ class People:
     def block_bot(self, user_id: int, *, notify: bool = True) -> None:
         """The user blocks the bot. Like Telegram, enqueues a my_chat_member update (kicked)
         unless ``notify=False``."""
-        self._world.user(user_id)
-        self._world.blocked.add(user_id)
+        self.world.user(user_id)
+        self.world.blocked.add(user_id)
         if notify:
-            self._announce_bot_status(self._world.chat(user_id), user_id, "member", "kicked")
+            self._announce_bot_status(self.world.chat(user_id), user_id, "member", "kicked")
 
     def unblock_bot(self, user_id: int, *, notify: bool = True) -> None:
-        self._world.user(user_id)
-        if user_id in self._world.blocked:
-            self._world.blocked.discard(user_id)
+        self.world.user(user_id)
+        if user_id in self.world.blocked:
+            self.world.blocked.discard(user_id)
             if notify:
-                self._announce_bot_status(self._world.chat(user_id), user_id, "kicked", "member")
+                self._announce_bot_status(self.world.chat(user_id), user_id, "kicked", "member")
 
     def deactivate_user(self, user_id: int) -> None:
         """The account is deleted: sends answer 403 "Forbidden: user is deactivated"."""
-        self._world.user(user_id)
-        self._world.deactivated.add(user_id)
+        self.world.user(user_id)
+        self.world.deactivated.add(user_id)
 
     def remove_bot_from_group(self, chat_id: int, *, by_user_id: int | None = None) -> None:
-        chat = self._world.chat(chat_id)
+        chat = self.world.chat(chat_id)
         old = chat.bot_status
         chat.bot_status = "kicked"
-        self._announce_bot_status(chat, self._world.actor(chat, by_user_id), old, "kicked")
+        self._announce_bot_status(chat, self.world.actor(chat, by_user_id), old, "kicked")
 
     def restore_bot_to_group(self, chat_id: int, *, by_user_id: int | None = None) -> None:
-        chat = self._world.chat(chat_id)
+        chat = self.world.chat(chat_id)
         old = chat.bot_status
         chat.bot_status = "member"
         chat.bot_can_post = True
-        self._announce_bot_status(chat, self._world.actor(chat, by_user_id), old, "member")
+        self._announce_bot_status(chat, self.world.actor(chat, by_user_id), old, "member")
 
     def bot_added_to_group(self, chat_id: int, by_user_id: int) -> None:
-        chat = self._world.chat(chat_id)
-        self._world.user(by_user_id)
+        chat = self.world.chat(chat_id)
+        self.world.user(by_user_id)
         old = chat.bot_status
         chat.bot_status = "member"
         chat.bot_can_post = True
@@ -179,14 +180,14 @@ class People:
         """Set the bot's status in a group/channel directly (e.g. promote to administrator)."""
         if status not in {"administrator", "member", "restricted", "left", "kicked"}:
             raise ValueError(f"unknown status {status!r}")
-        chat = self._world.chat(chat_id)
+        chat = self.world.chat(chat_id)
         old = chat.bot_status
         chat.bot_status = status
         chat.bot_can_post = status in {"administrator", "member"}
         if notify:
-            self._announce_bot_status(chat, self._world.actor(chat, None), old, status)
+            self._announce_bot_status(chat, self.world.actor(chat, None), old, status)
 
     def _announce_bot_status(self, chat: Chat, actor_id: int, old: str, new: str) -> None:
-        self._updates.enqueue(
-            "my_chat_member", self._world.bot_status_change(chat, actor_id, old, new)
+        self.updates.enqueue(
+            "my_chat_member", self.world.bot_status_change(chat, actor_id, old, new)
         )

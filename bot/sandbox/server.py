@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from bot.sandbox.calls import Call, answer_to, calls_to, wait_until
 from bot.sandbox.clock import Clock
@@ -38,8 +38,37 @@ from bot.sandbox.methods import (
 )
 from bot.sandbox.params import JSONDict
 from bot.sandbox.people import People
+from bot.sandbox.routing import route_table
 from bot.sandbox.updates import UpdateQueue
 from bot.sandbox.world import World
+
+_Value = TypeVar("_Value")
+
+
+class _Forwarded(Generic[_Value]):
+    """An attribute of the fake that lives on one of its collaborators: reading and writing it
+    reads and writes the collaborator's, so the two never disagree."""
+
+    def __init__(self, collaborator: str, name: str) -> None:
+        self._collaborator = collaborator
+        self._name = name
+
+    @overload
+    def __get__(self, fake: None, owner: type[FakeTelegram]) -> _Forwarded[_Value]: ...
+
+    @overload
+    def __get__(self, fake: FakeTelegram, owner: type[FakeTelegram]) -> _Value: ...
+
+    def __get__(
+        self, fake: FakeTelegram | None, owner: type[FakeTelegram]
+    ) -> _Forwarded[_Value] | _Value:
+        if fake is None:
+            return self
+        value: _Value = getattr(getattr(fake, self._collaborator), self._name)
+        return value
+
+    def __set__(self, fake: FakeTelegram, value: _Value) -> None:
+        setattr(getattr(fake, self._collaborator), self._name, value)
 
 
 class FakeTelegram:
@@ -95,23 +124,21 @@ class FakeTelegram:
         self._queue = UpdateQueue()
         self._flood = FloodControl(self, self._clock)
         self._faults = Faults(self, self.calls)
+        self._hooks = CrashHooks(self.hook_errors)
         self._people = People(self._world, self._files, self._queue)
         self._queries = CallbackQueries(self, self._world, self._queue, self._clock)
         self._profile = ProfileMethods(self, self._world)
         formatter = Formatter(self, self._world)
         poster = Poster(self, self._world, self._flood)
-        routes = {
-            **self._queue.routes(),
-            **self._profile.routes(),
-            **self._queries.routes(),
-            **SendingMethods(
-                self, self._world, self._files, formatter, poster, self._flood
-            ).routes(),
-            **CopyingMethods(self, self._world, formatter, poster, self._flood).routes(),
-            **EditingMethods(self._world, formatter, self._flood).routes(),
-            **ChatMethods(self, self._world, self._files, self._queue).routes(),
-        }
-        self._hooks = CrashHooks(self.hook_errors)
+        routes = route_table(
+            self._queue,
+            self._profile,
+            self._queries,
+            SendingMethods(self._world, self._files, formatter, poster),
+            CopyingMethods(self._world, formatter, poster),
+            EditingMethods(self._world, formatter, self._flood),
+            ChatMethods(self, self._world, self._files, self._queue),
+        )
         self._endpoint = BotApiEndpoint(
             self, self._clock, self.calls, self._faults, self._hooks, routes
         )
@@ -142,6 +169,15 @@ class FakeTelegram:
         self.fail = self._faults.fail
         self.clear_faults = self._faults.clear
         self.crash_hook = self._hooks.add
+        # The collaborators' containers, shared rather than copied: tests read and change them.
+        self.my_commands = self._profile.commands
+        self.bot_names = self._profile.texts["name"]
+        self.bot_descriptions = self._profile.texts["description"]
+        self.bot_short_descriptions = self._profile.texts["short_description"]
+
+    # Values the collaborators replace rather than change in place, readable and settable here.
+    rate_limited = _Forwarded[int]("_flood", "rate_limited")  # sends answered with 429
+    webhook_url = _Forwarded[str]("_queue", "webhook_url")
 
     # ---------------------------------------------------------------- server lifecycle
 
@@ -223,39 +259,6 @@ class FakeTelegram:
     def pending_updates(self) -> int:
         return len(self._queue.updates)
 
-    @property
-    def rate_limited(self) -> int:
-        """How many sends flood control has answered with 429."""
-        return self._flood.rate_limited
-
-    @rate_limited.setter
-    def rate_limited(self, count: int) -> None:
-        self._flood.rate_limited = count
-
-    @property
-    def webhook_url(self) -> str:
-        return self._queue.webhook_url
-
-    @webhook_url.setter
-    def webhook_url(self, url: str) -> None:
-        self._queue.webhook_url = url
-
-    @property
-    def my_commands(self) -> dict[tuple[str, str], list[JSONDict]]:
-        return self._profile.commands
-
-    @property
-    def bot_names(self) -> dict[str, str]:
-        return self._profile.names
-
-    @property
-    def bot_descriptions(self) -> dict[str, str]:
-        return self._profile.descriptions
-
-    @property
-    def bot_short_descriptions(self) -> dict[str, str]:
-        return self._profile.short_descriptions
-
     async def wait_for(
         self,
         predicate: Callable[[], Any],
@@ -282,10 +285,4 @@ class FakeTelegram:
     def _updates(self) -> list[JSONDict]:
         return self._queue.updates
 
-    @property
-    def _next_update_id(self) -> int:
-        return self._queue.next_update_id
-
-    @_next_update_id.setter
-    def _next_update_id(self, update_id: int) -> None:
-        self._queue.next_update_id = update_id
+    _next_update_id = _Forwarded[int]("_queue", "next_update_id")

@@ -14,7 +14,8 @@ import copy
 from typing import Any
 
 from bot.sandbox.errors import CONFLICT, TelegramApiError, bad_request
-from bot.sandbox.params import ApiMethod, JSONDict, as_int
+from bot.sandbox.params import JSONDict, as_int
+from bot.sandbox.routing import api
 
 # Telegram's default when allowed_updates was never set (or set to an empty list).
 DEFAULT_ALLOWED_UPDATES = frozenset(
@@ -55,14 +56,6 @@ class UpdateQueue:
         self._wakeup = asyncio.Event()
         self._closed = asyncio.Event()
 
-    def routes(self) -> dict[str, ApiMethod]:
-        return {
-            "getUpdates": self.get_updates,
-            "setWebhook": self.set_webhook,
-            "deleteWebhook": self.delete_webhook,
-            "getWebhookInfo": self.get_webhook_info,
-        }
-
     def open(self) -> None:
         """Fresh events for a (re)started server, which may run in a new event loop."""
         self._closed = asyncio.Event()
@@ -90,6 +83,7 @@ class UpdateQueue:
         self.updates.append(update)
         self._wakeup.set()
 
+    @api
     async def get_updates(self, p: JSONDict) -> Any:
         self._poll_generation += 1
         generation = self._poll_generation
@@ -136,6 +130,7 @@ class UpdateQueue:
         self.updates = kept
         return copy.deepcopy(kept[:limit])
 
+    @api
     async def set_webhook(self, p: JSONDict) -> Any:
         url = str(p.get("url") or "")
         if url and not url.startswith("https://"):
@@ -145,12 +140,14 @@ class UpdateQueue:
             self.updates.clear()
         return True
 
+    @api
     async def delete_webhook(self, p: JSONDict) -> Any:
         self.webhook_url = ""
         if p.get("drop_pending_updates"):
             self.updates.clear()
         return True
 
+    @api
     async def get_webhook_info(self, p: JSONDict) -> Any:
         info: JSONDict = {
             "url": self.webhook_url,

@@ -2,8 +2,9 @@
 
 Stored messages are dicts in Telegram's Message shape plus private keys (``_html``: the markup the
 bot sent; ``_deleted``); :func:`public_message` strips those before anything leaves the fake.
-Lookups by the API (:meth:`World.resolve_chat`, the ``check_*`` methods) answer with Telegram's
-descriptions; lookups by test code (:meth:`World.user`, :meth:`World.chat`) raise KeyError.
+Lookups by the API (:meth:`World.resolve_chat`, :meth:`World.readable_chat`,
+:meth:`World.sendable_chat`, the ``check_*`` methods) answer with Telegram's descriptions;
+lookups by test code (:meth:`World.user`, :meth:`World.chat`) raise KeyError.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import copy
 import itertools
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,17 +53,19 @@ class Chat:
         return {"channel": "channel chat", "group": "group chat"}.get(self.kind, "supergroup chat")
 
 
+@dataclass(eq=False)
 class World:
     """Who exists, who is where, what was said; and what the bot may do about it."""
 
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-        self.users: dict[int, JSONDict] = {}
-        self.started: set[int] = set()
-        self.blocked: set[int] = set()
-        self.deactivated: set[int] = set()
-        self.chats: dict[int, Chat] = {}
-        self._media_group_seq = itertools.count(13_000_000_000_000_001)
+    settings: Settings
+    users: dict[int, JSONDict] = field(init=False, default_factory=dict)
+    started: set[int] = field(init=False, default_factory=set)
+    blocked: set[int] = field(init=False, default_factory=set)
+    deactivated: set[int] = field(init=False, default_factory=set)
+    chats: dict[int, Chat] = field(init=False, default_factory=dict)
+    _media_group_seq: Iterator[int] = field(
+        init=False, default_factory=lambda: itertools.count(13_000_000_000_000_001)
+    )
 
     def add_user(
         self,
@@ -187,8 +190,8 @@ class World:
 
     def bot_status_change(self, chat: Chat, actor_id: int, old: str, new: str) -> JSONDict:
         """The my_chat_member payload for the bot's status in ``chat`` going from old to new."""
-        bot_user = self._settings.bot_user
-        actor = bot_user if actor_id == self._settings.bot_id else self.user(actor_id)
+        bot_user = self.settings.bot_user
+        actor = bot_user if actor_id == self.settings.bot_id else self.user(actor_id)
         return {
             "chat": copy.deepcopy(chat.info),
             "from": copy.deepcopy(actor),
@@ -199,7 +202,7 @@ class World:
 
     def member(self, user: JSONDict, status: str, chat: Chat) -> JSONDict:
         """The user as a ChatMember of ``chat`` with ``status``, as getChatMember answers."""
-        return _member_object(user, status, chat, self._settings.bot_id)
+        return _member_object(user, status, chat, self.settings.bot_id)
 
     def new_media_group_id(self) -> str:
         return str(next(self._media_group_seq))
@@ -259,15 +262,26 @@ class World:
             raise bad_request("chat not found")
         return chat
 
+    def sendable_chat(self, chat_id: Any, what: str) -> Chat:
+        """The chat a ``chat_id`` parameter names, if the bot may post ``what`` into it."""
+        chat = self.resolve_chat(chat_id)
+        self.check_can_send(chat, what)
+        return chat
+
+    def readable_chat(self, chat_id: Any, *, refuse_private: str | None = None) -> Chat:
+        """The chat a ``chat_id`` parameter names, if the bot can read it; with
+        ``refuse_private``, a private chat is refused first, with that Bad Request detail."""
+        chat = self.resolve_chat(chat_id)
+        if refuse_private is not None and chat.kind == "private":
+            raise bad_request(refuse_private)
+        self.check_access(chat)
+        return chat
+
     def check_can_send(self, chat: Chat, what: str) -> None:
         """The bot may post ``what`` (text or a media kind) into the chat."""
+        self._check_in_chat(chat)
         if chat.kind == "private":
-            self.check_private(chat)
             return
-        if chat.bot_status == "kicked":
-            raise forbidden(f"bot was kicked from the {chat.label}")
-        if chat.bot_status == "left":
-            raise forbidden(f"bot is not a member of the {chat.label}")
         if chat.kind == "channel":
             if chat.bot_status != "administrator" or not chat.bot_can_post:
                 raise bad_request("need administrator rights in the channel chat")
@@ -276,28 +290,28 @@ class World:
                 f"not enough rights to send {_RIGHTS_WORDS.get(what, what)} to the chat"
             )
 
-    def check_private(self, chat: Chat) -> None:
-        """The user has started the bot, not blocked it, and still exists."""
-        uid = chat.chat_id
-        if uid in self.deactivated:
-            raise forbidden("user is deactivated")
-        if uid in self.blocked:
-            raise forbidden("bot was blocked by the user")
-        if uid not in self.started:
-            raise forbidden("bot can't initiate conversation with a user")
-
     def check_access(self, chat: Chat) -> None:
         """The bot can read/edit in the chat (not necessarily post)."""
+        if chat.kind == "channel" and chat.bot_status == "left":
+            # A public channel can be read from outside; a private one is not there at all.
+            if "username" in chat.info:
+                return
+            raise bad_request("chat not found")
+        self._check_in_chat(chat)
+
+    def _check_in_chat(self, chat: Chat) -> None:
+        """The bot is in the chat: the user keeps the private chat open (started, not blocked,
+        account not deleted), or the bot was neither removed from a group or channel nor left."""
         if chat.kind == "private":
-            self.check_private(chat)
-            return
-        if chat.bot_status == "kicked":
+            if chat.chat_id in self.deactivated:
+                raise forbidden("user is deactivated")
+            if chat.chat_id in self.blocked:
+                raise forbidden("bot was blocked by the user")
+            if chat.chat_id not in self.started:
+                raise forbidden("bot can't initiate conversation with a user")
+        elif chat.bot_status == "kicked":
             raise forbidden(f"bot was kicked from the {chat.label}")
-        if chat.bot_status == "left":
-            if chat.kind == "channel":
-                if "username" in chat.info:
-                    return
-                raise bad_request("chat not found")
+        elif chat.bot_status == "left":
             raise forbidden(f"bot is not a member of the {chat.label}")
 
     def find_message(self, chat: Chat, message_id: Any, missing: str) -> JSONDict:

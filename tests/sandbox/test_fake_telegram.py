@@ -635,12 +635,17 @@ async def test_crash_hooks(fake: FakeTelegram, world: World, bot: Bot) -> None:
 # ------------------------------------------------------------------------------- rate limits
 
 
-async def test_rate_limit_21st_group_message(fake: FakeTelegram, world: World, bot: Bot) -> None:
+async def send_until_refused(fake: FakeTelegram, bot: Bot, chat_id: int, allowed: int) -> None:
+    """With rate limits on, ``allowed`` messages into the chat go out and the next gets 429."""
     fake.enforce_rate_limits = True
-    for i in range(20):
-        await bot.send_message(GROUP, f"message {i}")
+    for i in range(allowed):
+        await bot.send_message(chat_id, f"message {i}")
     with pytest.raises(RetryAfter):
-        await bot.send_message(GROUP, "one too many")
+        await bot.send_message(chat_id, "one too many")
+
+
+async def test_rate_limit_21st_group_message(fake: FakeTelegram, world: World, bot: Bot) -> None:
+    await send_until_refused(fake, bot, GROUP, 20)
     assert fake.rate_limited == 1
     error = fake.calls_to("sendMessage")[-1].error or ""
     wait = int(error.rsplit(" ", 1)[-1])
@@ -652,11 +657,7 @@ async def test_rate_limit_21st_group_message(fake: FakeTelegram, world: World, b
 
 
 async def test_rate_limit_private_burst(fake: FakeTelegram, world: World, bot: Bot) -> None:
-    fake.enforce_rate_limits = True
-    for i in range(3):
-        await bot.send_message(SATU, f"burst {i}")
-    with pytest.raises(RetryAfter):
-        await bot.send_message(SATU, "too fast")
+    await send_until_refused(fake, bot, SATU, 3)
     fake.advance_time(1.0)
     await bot.send_message(SATU, "after a second")
     assert fake.rate_limited == 1

@@ -1,7 +1,10 @@
 """The Bot API methods the fake implements, grouped by area, and what they share.
 
-Each group is an object over the world's state with a ``routes()`` table from Telegram's method
-names to its implementations; :class:`~bot.sandbox.server.FakeTelegram` merges the tables.
+Each group is a dataclass over the collaborators it needs; its Bot API methods are the ones it
+declares with :func:`~bot.sandbox.routing.api` (or ``api_each``), and
+:class:`~bot.sandbox.server.FakeTelegram` serves every declared method of every group. What the
+groups share is a collaborator here too: :class:`Formatter` (texts, captions, keyboards) and
+:class:`Poster` (storing the bot's messages).
 """
 
 from bot.sandbox.methods.callbacks import CallbackQueries

@@ -10,13 +10,15 @@ from __future__ import annotations
 import copy
 import itertools
 import math
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.sandbox.clock import Clock
 from bot.sandbox.errors import QUERY_TOO_OLD, bad_request
 from bot.sandbox.limits import MAX_CALLBACK_ANSWER
-from bot.sandbox.params import ApiMethod, JSONDict
+from bot.sandbox.params import JSONDict
+from bot.sandbox.routing import api
 from bot.sandbox.settings import Settings
 from bot.sandbox.updates import UpdateQueue
 from bot.sandbox.world import World, public_message
@@ -33,32 +35,29 @@ class Query:
     answered: bool = False
 
 
+@dataclass(eq=False)
 class CallbackQueries:
     """Open callback queries: created by :meth:`press`, closed by the bot's answer."""
 
-    def __init__(
-        self, settings: Settings, world: World, updates: UpdateQueue, clock: Clock
-    ) -> None:
-        self._settings = settings
-        self._world = world
-        self._updates = updates
-        self._clock = clock
-        self._query_seq = itertools.count(4_611_686_018_427_387_001)
-        self._queries: dict[str, Query] = {}
-
-    def routes(self) -> dict[str, ApiMethod]:
-        return {"answerCallbackQuery": self.answer_callback_query}
+    settings: Settings
+    world: World
+    updates: UpdateQueue
+    clock: Clock
+    _queries: dict[str, Query] = field(init=False, default_factory=dict)
+    _query_seq: Iterator[int] = field(
+        init=False, default_factory=lambda: itertools.count(4_611_686_018_427_387_001)
+    )
 
     def press(self, user_id: int, chat_id: int, message_id: int, data: str) -> str:
         """A user presses an inline button on a message; returns the callback query id."""
-        user = self._world.user(user_id)
-        chat = self._world.chat(chat_id)
+        user = self.world.user(user_id)
+        chat = self.world.chat(chat_id)
         msg = chat.messages.get(message_id)
         if msg is None or msg.get("_deleted"):
             raise AssertionError(f"no message {message_id} in chat {chat_id} to press a button on")
         query_id = str(next(self._query_seq))
         self._queries[query_id] = Query(
-            query_id, user_id, chat_id, message_id, data, self._clock.now()
+            query_id, user_id, chat_id, message_id, data, self.clock.now()
         )
         query: JSONDict = {
             "id": query_id,
@@ -67,7 +66,7 @@ class CallbackQueries:
             "chat_instance": str(abs(chat_id) * 7919 + 104729),
             "data": data,
         }
-        self._updates.enqueue("callback_query", query)
+        self.updates.enqueue("callback_query", query)
         return query_id
 
     def expire(self) -> None:
@@ -75,6 +74,7 @@ class CallbackQueries:
         for query in self._queries.values():
             query.created = -math.inf
 
+    @api
     async def answer_callback_query(self, p: JSONDict) -> Any:
         text = p.get("text")
         if text is not None and len(str(text)) > MAX_CALLBACK_ANSWER:
@@ -83,7 +83,7 @@ class CallbackQueries:
         if (
             query is None
             or query.answered
-            or self._clock.now() - query.created > self._settings.callback_query_ttl
+            or self.clock.now() - query.created > self.settings.callback_query_ttl
         ):
             raise bad_request(QUERY_TOO_OLD)
         query.answered = True

@@ -8,39 +8,30 @@ follows its standing in the chat, and leaving a chat sends the bot its own my_ch
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from bot.sandbox.errors import bad_request, forbidden
 from bot.sandbox.files import FileStore
-from bot.sandbox.params import ApiMethod, JSONDict, as_int
+from bot.sandbox.params import JSONDict, as_int
+from bot.sandbox.routing import api
 from bot.sandbox.settings import Settings
 from bot.sandbox.updates import UpdateQueue
 from bot.sandbox.world import World
 
 
+@dataclass(eq=False)
 class ChatMethods:
     """The methods by which the bot looks at chats and members, leaves chats, fetches files."""
 
-    def __init__(
-        self, settings: Settings, world: World, files: FileStore, updates: UpdateQueue
-    ) -> None:
-        self._settings = settings
-        self._world = world
-        self._files = files
-        self._updates = updates
+    settings: Settings
+    world: World
+    files: FileStore
+    updates: UpdateQueue
 
-    def routes(self) -> dict[str, ApiMethod]:
-        return {
-            "getChat": self.get_chat,
-            "getChatMember": self.get_chat_member,
-            "getChatAdministrators": self.get_chat_administrators,
-            "getChatMemberCount": self.get_chat_member_count,
-            "leaveChat": self.leave_chat,
-            "getFile": self.get_file,
-        }
-
+    @api
     async def get_chat(self, p: JSONDict) -> Any:
-        chat = self._world.resolve_chat(p.get("chat_id"))
+        chat = self.world.resolve_chat(p.get("chat_id"))
         if chat.kind != "private" and chat.bot_status == "kicked":
             raise forbidden(f"bot was kicked from the {chat.label}")
         if chat.kind == "supergroup" and chat.bot_status == "left" and "username" not in chat.info:
@@ -58,65 +49,67 @@ class ChatMethods:
             },
         )
         if chat.kind == "private":
-            user = self._world.users.get(chat.chat_id, {})
+            user = self.world.users.get(chat.chat_id, {})
             if "username" in user:
                 info["active_usernames"] = [user["username"]]
         return info
 
+    @api
     async def get_chat_member(self, p: JSONDict) -> Any:
-        chat = self._world.resolve_chat(p.get("chat_id"))
+        chat = self.world.resolve_chat(p.get("chat_id"))
         if chat.kind != "private":
-            self._world.check_access(chat)
+            self.world.check_access(chat)
         user_id = as_int(p.get("user_id"))
-        if user_id == self._settings.bot_id:
+        if user_id == self.settings.bot_id:
             status = "member" if chat.kind == "private" else chat.bot_status
-            return self._world.member(self._settings.bot_user, status, chat)
-        if user_id is None or user_id not in self._world.users:
+            return self.world.member(self.settings.bot_user, status, chat)
+        if user_id is None or user_id not in self.world.users:
             raise bad_request("user not found")
-        user = self._world.users[user_id]
+        user = self.world.users[user_id]
         if chat.kind == "private":
-            return self._world.member(user, "member" if user_id == chat.chat_id else "left", chat)
+            return self.world.member(user, "member" if user_id == chat.chat_id else "left", chat)
         if user_id in chat.admins:
-            return self._world.member(user, "administrator", chat)
+            return self.world.member(user, "administrator", chat)
         if user_id in chat.members:
-            return self._world.member(user, "member", chat)
-        return self._world.member(user, "left", chat)
+            return self.world.member(user, "member", chat)
+        return self.world.member(user, "left", chat)
 
+    @api
     async def get_chat_administrators(self, p: JSONDict) -> Any:
-        chat = self._world.resolve_chat(p.get("chat_id"))
-        if chat.kind == "private":
-            raise bad_request("there are no administrators in the private chat")
-        self._world.check_access(chat)
+        chat = self.world.readable_chat(
+            p.get("chat_id"), refuse_private="there are no administrators in the private chat"
+        )
         out = [
-            self._world.member(self._world.users[uid], "administrator", chat)
+            self.world.member(self.world.users[uid], "administrator", chat)
             for uid in sorted(chat.admins)
-            if uid in self._world.users
+            if uid in self.world.users
         ]
         if chat.bot_status == "administrator":
-            out.append(self._world.member(self._settings.bot_user, "administrator", chat))
+            out.append(self.world.member(self.settings.bot_user, "administrator", chat))
         return out
 
+    @api
     async def get_chat_member_count(self, p: JSONDict) -> Any:
-        chat = self._world.resolve_chat(p.get("chat_id"))
-        self._world.check_access(chat)
+        chat = self.world.readable_chat(p.get("chat_id"))
         bot = 1 if chat.bot_status in {"administrator", "member", "restricted"} else 0
         return len(chat.members) + bot
 
+    @api
     async def leave_chat(self, p: JSONDict) -> Any:
-        chat = self._world.resolve_chat(p.get("chat_id"))
-        if chat.kind == "private":
-            raise bad_request("chat member status can't be changed in private chats")
-        self._world.check_access(chat)
+        chat = self.world.readable_chat(
+            p.get("chat_id"), refuse_private="chat member status can't be changed in private chats"
+        )
         old = chat.bot_status
         chat.bot_status = "left"
-        self._updates.enqueue(
+        self.updates.enqueue(
             "my_chat_member",
-            self._world.bot_status_change(chat, self._settings.bot_id, old, "left"),
+            self.world.bot_status_change(chat, self.settings.bot_id, old, "left"),
         )
         return True
 
+    @api
     async def get_file(self, p: JSONDict) -> Any:
-        record = self._files.get(str(p.get("file_id") or ""))
+        record = self.files.get(str(p.get("file_id") or ""))
         if record is None:
             raise bad_request("invalid file_id")
         return {

@@ -9,6 +9,7 @@ the message.
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from bot.sandbox.entities import format_text
@@ -32,7 +33,8 @@ _BUTTON_ACTIONS = (
     "pay",
 )
 
-_MEDIA_KINDS = (
+# The kinds of file a message carries, in the order :func:`content_kind` looks for them.
+MEDIA_KINDS = (
     "photo",
     "video",
     "document",
@@ -44,12 +46,12 @@ _MEDIA_KINDS = (
 )
 
 
+@dataclass(eq=False)
 class Formatter:
     """Texts and captions as Telegram stores them, within Telegram's length limits."""
 
-    def __init__(self, settings: Settings, world: World) -> None:
-        self._settings = settings
-        self._world = world
+    settings: Settings
+    world: World
 
     def _format(
         self, text: Any, parse_mode: Any, entities: Any
@@ -58,8 +60,8 @@ class Formatter:
             text,
             parse_mode,
             entities,
-            strict_entities=self._settings.strict_html_entities,
-            user_lookup=self._world.users.get,
+            strict_entities=self.settings.strict_html_entities,
+            user_lookup=self.world.users.get,
         )
 
     def text_content(self, p: JSONDict) -> JSONDict:
@@ -80,11 +82,15 @@ class Formatter:
             content["_html"] = html_source
         return content
 
-    def caption_content(self, caption: Any, parse_mode: Any, entities: Any) -> JSONDict:
-        """The stored caption fields (none for no caption); ``_html`` as for text."""
+    def caption_content(self, p: JSONDict) -> JSONDict:
+        """The stored caption fields of a send, or of one item of an album (none for no
+        caption); ``_html`` as for text."""
+        caption = p.get("caption")
         if caption is None or caption == "":
             return {}
-        text, ents, html_source = self._format(caption, parse_mode, entities)
+        text, ents, html_source = self._format(
+            caption, p.get("parse_mode"), p.get("caption_entities")
+        )
         if utf16_len(text) > MAX_CAPTION:
             raise bad_request("message caption is too long")
         content: JSONDict = {}
@@ -173,7 +179,7 @@ def _check_inline_button(button: Any) -> JSONDict:
 
 def content_kind(content: JSONDict) -> str:
     """The media kind of a message's content, or "text"."""
-    for kind in _MEDIA_KINDS:
+    for kind in MEDIA_KINDS:
         if kind in content:
             return kind
     return "text"

@@ -8,14 +8,14 @@ together under a new ``media_group_id``; the target chat's rights apply to each 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from bot.sandbox.errors import bad_request
-from bot.sandbox.limits import FloodControl
 from bot.sandbox.methods.content import Formatter, check_markup, content_kind
 from bot.sandbox.methods.posting import Poster
-from bot.sandbox.params import ApiMethod, JSONDict, as_int
-from bot.sandbox.settings import Settings
+from bot.sandbox.params import JSONDict, as_int
+from bot.sandbox.routing import api
 from bot.sandbox.world import Chat, World
 
 _CONTENT_KEYS = (
@@ -42,71 +42,39 @@ _CONTENT_KEYS = (
 )
 
 
+@dataclass(eq=False)
 class CopyingMethods:
     """The methods by which the bot re-sends messages that already exist."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        world: World,
-        formatter: Formatter,
-        poster: Poster,
-        flood: FloodControl,
-    ) -> None:
-        self._settings = settings
-        self._world = world
-        self._formatter = formatter
-        self._poster = poster
-        self._flood = flood
+    world: World
+    formatter: Formatter
+    poster: Poster
 
-    def routes(self) -> dict[str, ApiMethod]:
-        return {
-            "copyMessage": self.copy_message,
-            "forwardMessage": self.forward_message,
-            "copyMessages": self.copy_messages,
-            "forwardMessages": self.forward_messages,
-        }
-
+    @api
     async def copy_message(self, p: JSONDict) -> Any:
         msg = self._copy_one(p, forward=False)
         return {"message_id": msg["message_id"]}
 
+    @api
     async def forward_message(self, p: JSONDict) -> Any:
         return self._copy_one(p, forward=True)
 
+    @api
     async def copy_messages(self, p: JSONDict) -> Any:
         return self._copy_many(p, forward=False)
 
+    @api
     async def forward_messages(self, p: JSONDict) -> Any:
         return self._copy_many(p, forward=True)
 
     def _copy_source(self, p: JSONDict) -> tuple[Chat, Chat]:
-        target = self._world.resolve_chat(p.get("chat_id"))
-        source = self._world.resolve_chat(p.get("from_chat_id"))
+        target = self.world.resolve_chat(p.get("chat_id"))
+        source = self.world.resolve_chat(p.get("from_chat_id"))
         if source.kind != "private":
-            self._world.check_access(source)
+            self.world.check_access(source)
         return target, source
 
-    def _origin_of(self, source: Chat, msg: JSONDict) -> JSONDict:
-        if "forward_origin" in msg:
-            return copy.deepcopy(msg["forward_origin"])
-        if source.kind == "channel":
-            return {
-                "type": "channel",
-                "date": msg["date"],
-                "chat": copy.deepcopy(source.info),
-                "message_id": msg["message_id"],
-            }
-        if "sender_chat" in msg:
-            return {
-                "type": "chat",
-                "date": msg["date"],
-                "sender_chat": copy.deepcopy(msg["sender_chat"]),
-            }
-        return {"type": "user", "date": msg["date"], "sender_user": copy.deepcopy(msg["from"])}
-
     def _copy_many(self, p: JSONDict, *, forward: bool) -> list[JSONDict]:
-        action = "forwarded" if forward else "copied"
         target, source = self._copy_source(p)
         ids = p.get("message_ids")
         if not isinstance(ids, list) or not ids:
@@ -116,68 +84,54 @@ class CopyingMethods:
         wanted = [as_int(x) for x in ids]
         if any(x is None for x in wanted) or wanted != sorted(set(wanted), key=lambda v: v or 0):
             raise bad_request("message identifiers must be in strictly increasing order")
-        found: list[JSONDict] = []
+        contents: list[JSONDict] = []
         for mid in wanted:
             msg = source.messages.get(mid or 0)
             if msg is None or msg.get("_deleted"):
-                continue
-            _content_of(msg, action=action)
-            found.append(msg)
-        if not found:
-            raise bad_request(f"message to {'forward' if forward else 'copy'} not found")
-        contents = [_content_of(msg, action=action) for msg in found]
-        for content in contents:
-            self._world.check_can_send(target, content_kind(content))
-        self._flood.admit(target, len(found))
-        new_groups: dict[str, str] = {}
-        out: list[JSONDict] = []
-        for msg, content in zip(found, contents, strict=True):
-            full: JSONDict = {}
-            if forward:
-                full["forward_origin"] = self._origin_of(source, msg)
-                full["forward_date"] = full["forward_origin"]["date"]
-            full.update(content)
+                continue  # as on Telegram: missing messages are skipped, not refused
+            content = _resent(source, msg, forward=forward)
             if p.get("remove_caption") and not forward:
-                for key in ("caption", "caption_entities", "_html"):
-                    full.pop(key, None)
-            group = msg.get("media_group_id")
-            if group is not None:
-                if group not in new_groups:
-                    new_groups[group] = self._world.new_media_group_id()
-                full["media_group_id"] = new_groups[group]
-            if p.get("protect_content"):
-                full["has_protected_content"] = True
-            stored = self._world.store_message(target, self._settings.bot_user, full, from_bot=True)
-            out.append({"message_id": stored["message_id"]})
-        return out
+                _drop_caption(content)
+            if msg.get("media_group_id") is not None:
+                # Copies of one album form one new album.
+                content["media_group_id"] = msg["media_group_id"]
+            contents.append(content)
+        if not contents:
+            raise bad_request(f"message to {_verb(forward)} not found")
+        for content in contents:
+            self.world.check_can_send(target, content_kind(content))
+        posted = self.poster.post(target, p, contents, replies=False)
+        return [{"message_id": msg["message_id"]} for msg in posted]
 
     def _copy_one(self, p: JSONDict, *, forward: bool) -> JSONDict:
         target, source = self._copy_source(p)
-        action = "forwarded" if forward else "copied"
-        msg = self._world.find_message(
-            source, p.get("message_id"), f"message to {'forward' if forward else 'copy'} not found"
+        msg = self.world.find_message(
+            source, p.get("message_id"), f"message to {_verb(forward)} not found"
         )
-        content = _content_of(msg, action=action)
+        content = _resent(source, msg, forward=forward)
         kind = content_kind(content)
-        self._world.check_can_send(target, kind)
+        self.world.check_can_send(target, kind)
         markup: JSONDict | None = None
         if not forward:
             markup = check_markup(p.get("reply_markup"))
             if kind not in {"text", "sticker"} and ("caption" in p or p.get("remove_caption")):
-                for key in ("caption", "caption_entities", "_html"):
-                    content.pop(key, None)
+                _drop_caption(content)
                 if not p.get("remove_caption"):
-                    content.update(
-                        self._formatter.caption_content(
-                            p.get("caption"), p.get("parse_mode"), p.get("caption_entities")
-                        )
-                    )
-        full: JSONDict = {}
-        if forward:
-            full["forward_origin"] = self._origin_of(source, msg)
-            full["forward_date"] = full["forward_origin"]["date"]
-        full.update(content)
-        return self._poster.post(p, full, markup=markup, chat=target)
+                    content.update(self.formatter.caption_content(p))
+        return self.poster.post(target, p, [content], markup=markup)[0]
+
+
+def _verb(forward: bool) -> str:
+    return "forward" if forward else "copy"
+
+
+def _resent(source: Chat, msg: JSONDict, *, forward: bool) -> JSONDict:
+    """What a copy or forward of ``msg`` carries: its content, led by its origin if forwarded."""
+    content = _content_of(msg, action="forwarded" if forward else "copied")
+    if not forward:
+        return content
+    origin = _origin_of(source, msg)
+    return {"forward_origin": origin, "forward_date": origin["date"], **content}
 
 
 def _content_of(msg: JSONDict, *, action: str) -> JSONDict:
@@ -189,3 +143,27 @@ def _content_of(msg: JSONDict, *, action: str) -> JSONDict:
     if "_html" in msg:
         content["_html"] = msg["_html"]
     return content
+
+
+def _origin_of(source: Chat, msg: JSONDict) -> JSONDict:
+    if "forward_origin" in msg:
+        return copy.deepcopy(msg["forward_origin"])
+    if source.kind == "channel":
+        return {
+            "type": "channel",
+            "date": msg["date"],
+            "chat": copy.deepcopy(source.info),
+            "message_id": msg["message_id"],
+        }
+    if "sender_chat" in msg:
+        return {
+            "type": "chat",
+            "date": msg["date"],
+            "sender_chat": copy.deepcopy(msg["sender_chat"]),
+        }
+    return {"type": "user", "date": msg["date"], "sender_user": copy.deepcopy(msg["from"])}
+
+
+def _drop_caption(content: JSONDict) -> None:
+    for key in ("caption", "caption_entities", "_html"):
+        content.pop(key, None)

@@ -2,7 +2,9 @@
 descriptions, menu button.
 
 Commands are kept per (scope, language) exactly as set, and scopes are checked as Telegram
-checks them (a chat scope needs a chat the bot can see; a member scope needs a known user).
+checks them (a chat scope needs a chat the bot can see; a member scope needs a known user). The
+name, description and short description are kept per language within Telegram's length limits
+(:data:`PROFILE_TEXTS`).
 """
 
 from __future__ import annotations
@@ -10,41 +12,51 @@ from __future__ import annotations
 import copy
 import json
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.sandbox.errors import bad_request
-from bot.sandbox.params import ApiMethod, JSONDict, as_int
+from bot.sandbox.params import JSONDict, as_int
+from bot.sandbox.routing import api, api_each
 from bot.sandbox.settings import Settings
 from bot.sandbox.world import World
 
 
+@dataclass(frozen=True)
+class ProfileText:
+    """One of the bot's texts per language (name, description, short description): the
+    parameter and answer field that carry it, its longest length, what it is before it is set."""
+
+    param: str
+    limit: int
+    default: str
+
+    @property
+    def too_long(self) -> str:
+        return f"bot {self.param.replace('_', ' ')} is too long"
+
+
+PROFILE_TEXTS = (
+    ProfileText("name", 64, "Report Desk"),
+    ProfileText("description", 512, ""),
+    ProfileText("short_description", 120, ""),
+)
+
+
+@dataclass(eq=False)
 class ProfileMethods:
-    """The methods by which the bot reads and sets how it presents itself."""
+    """The methods by which the bot reads and sets how it presents itself.
 
-    def __init__(self, settings: Settings, world: World) -> None:
-        self._settings = settings
-        self._world = world
-        self.commands: dict[tuple[str, str], list[JSONDict]] = {}
-        self.names: dict[str, str] = {}
-        self.descriptions: dict[str, str] = {}
-        self.short_descriptions: dict[str, str] = {}
+    ``commands`` holds the commands by (scope, language); ``texts`` each profile text by its
+    parameter, then by language (``""``: the default).
+    """
 
-    def routes(self) -> dict[str, ApiMethod]:
-        return {
-            "getMe": self.get_me,
-            "logOut": self.log_out,
-            "close": self.close,
-            "setMyCommands": self.set_my_commands,
-            "deleteMyCommands": self.delete_my_commands,
-            "getMyCommands": self.get_my_commands,
-            "setMyName": self.set_my_name,
-            "getMyName": self.get_my_name,
-            "setMyDescription": self.set_my_description,
-            "getMyDescription": self.get_my_description,
-            "setMyShortDescription": self.set_my_short_description,
-            "getMyShortDescription": self.get_my_short_description,
-            "setChatMenuButton": self.set_chat_menu_button,
-        }
+    settings: Settings
+    world: World
+    commands: dict[tuple[str, str], list[JSONDict]] = field(init=False, default_factory=dict)
+    texts: dict[str, dict[str, str]] = field(
+        init=False, default_factory=lambda: {text.param: {} for text in PROFILE_TEXTS}
+    )
 
     def commands_for(
         self, scope: JSONDict | None = None, language_code: str = ""
@@ -53,8 +65,9 @@ class ProfileMethods:
         key = _scope_key_of(scope or {"type": "default"})
         return copy.deepcopy(self.commands.get((key, language_code), []))
 
+    @api
     async def get_me(self, p: JSONDict) -> Any:
-        me = copy.deepcopy(self._settings.bot_user)
+        me = copy.deepcopy(self.settings.bot_user)
         me.update(
             can_join_groups=True,
             can_read_all_group_messages=False,
@@ -64,11 +77,10 @@ class ProfileMethods:
         )
         return me
 
-    async def log_out(self, p: JSONDict) -> Any:
-        return True
-
-    async def close(self, p: JSONDict) -> Any:
-        return True
+    @api_each({"log_out": True, "close": True, "set_chat_menu_button": True})
+    async def accept(self, p: JSONDict, answer: bool) -> Any:
+        """Methods the fake accepts and forgets: the bot may call them, nothing observes them."""
+        return answer
 
     def _scope_key(self, scope: Any) -> str:
         if scope is None:
@@ -81,19 +93,23 @@ class ProfileMethods:
             return _scope_key_of({"type": kind})
         if kind not in {"chat", "chat_administrators", "chat_member"}:
             raise bad_request("wrong BotCommandScope type specified")
-        chat = self._world.resolve_chat(scope.get("chat_id"))
-        if chat.kind == "private" and chat.chat_id not in self._world.started:
+        chat = self.world.resolve_chat(scope.get("chat_id"))
+        if chat.kind == "private" and chat.chat_id not in self.world.started:
             raise bad_request("chat not found")
         if kind != "chat" and chat.kind == "private":
             raise bad_request("can't use the scope in private chats")
         normalized: JSONDict = {"type": kind, "chat_id": chat.chat_id}
         if kind == "chat_member":
             user_id = as_int(scope.get("user_id"))
-            if user_id is None or user_id not in self._world.users:
+            if user_id is None or user_id not in self.world.users:
                 raise bad_request("user not found")
             normalized["user_id"] = user_id
         return _scope_key_of(normalized)
 
+    def _commands_key(self, p: JSONDict) -> tuple[str, str]:
+        return self._scope_key(p.get("scope")), _language(p)
+
+    @api
     async def set_my_commands(self, p: JSONDict) -> Any:
         commands = p.get("commands")
         if not isinstance(commands, list):
@@ -111,55 +127,39 @@ class ProfileMethods:
             if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
             clean.append({"command": name, "description": description})
-        key = (self._scope_key(p.get("scope")), str(p.get("language_code") or ""))
+        key = self._commands_key(p)
         if clean:
             self.commands[key] = clean
         else:
             self.commands.pop(key, None)
         return True
 
+    @api
     async def delete_my_commands(self, p: JSONDict) -> Any:
-        key = (self._scope_key(p.get("scope")), str(p.get("language_code") or ""))
-        self.commands.pop(key, None)
+        self.commands.pop(self._commands_key(p), None)
         return True
 
+    @api
     async def get_my_commands(self, p: JSONDict) -> Any:
-        key = (self._scope_key(p.get("scope")), str(p.get("language_code") or ""))
-        return copy.deepcopy(self.commands.get(key, []))
+        return copy.deepcopy(self.commands.get(self._commands_key(p), []))
 
-    async def set_my_name(self, p: JSONDict) -> Any:
-        name = str(p.get("name") or "")
-        if len(name) > 64:
-            raise bad_request("bot name is too long")
-        self.names[str(p.get("language_code") or "")] = name
+    @api_each({f"set_my_{text.param}": text for text in PROFILE_TEXTS})
+    async def set_my_text(self, p: JSONDict, text: ProfileText) -> Any:
+        """setMyName, setMyDescription, setMyShortDescription."""
+        value = str(p.get(text.param) or "")
+        if len(value) > text.limit:
+            raise bad_request(text.too_long)
+        self.texts[text.param][_language(p)] = value
         return True
 
-    async def get_my_name(self, p: JSONDict) -> Any:
-        return {"name": self.names.get(str(p.get("language_code") or ""), "Report Desk")}
+    @api_each({f"get_my_{text.param}": text for text in PROFILE_TEXTS})
+    async def get_my_text(self, p: JSONDict, text: ProfileText) -> Any:
+        """getMyName, getMyDescription, getMyShortDescription."""
+        return {text.param: self.texts[text.param].get(_language(p), text.default)}
 
-    async def set_my_description(self, p: JSONDict) -> Any:
-        description = str(p.get("description") or "")
-        if len(description) > 512:
-            raise bad_request("bot description is too long")
-        self.descriptions[str(p.get("language_code") or "")] = description
-        return True
 
-    async def get_my_description(self, p: JSONDict) -> Any:
-        return {"description": self.descriptions.get(str(p.get("language_code") or ""), "")}
-
-    async def set_my_short_description(self, p: JSONDict) -> Any:
-        description = str(p.get("short_description") or "")
-        if len(description) > 120:
-            raise bad_request("bot short description is too long")
-        self.short_descriptions[str(p.get("language_code") or "")] = description
-        return True
-
-    async def get_my_short_description(self, p: JSONDict) -> Any:
-        lang = str(p.get("language_code") or "")
-        return {"short_description": self.short_descriptions.get(lang, "")}
-
-    async def set_chat_menu_button(self, p: JSONDict) -> Any:
-        return True
+def _language(p: JSONDict) -> str:
+    return str(p.get("language_code") or "")
 
 
 def _scope_key_of(scope: JSONDict) -> str:

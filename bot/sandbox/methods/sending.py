@@ -6,101 +6,50 @@ before a message is stored, so a refused send adds nothing to the chat.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot.sandbox.errors import bad_request
 from bot.sandbox.files import FileStore, media_content
-from bot.sandbox.limits import FloodControl
-from bot.sandbox.methods.content import Formatter, check_markup
+from bot.sandbox.methods.content import MEDIA_KINDS, Formatter, check_markup
 from bot.sandbox.methods.posting import Poster
-from bot.sandbox.params import ApiMethod, JSONDict
-from bot.sandbox.settings import Settings
-from bot.sandbox.world import World, public_message
+from bot.sandbox.params import JSONDict
+from bot.sandbox.routing import api, api_each
+from bot.sandbox.world import World
 
 
+@dataclass(eq=False)
 class SendingMethods:
     """The methods by which the bot sends new messages of its own."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        world: World,
-        files: FileStore,
-        formatter: Formatter,
-        poster: Poster,
-        flood: FloodControl,
-    ) -> None:
-        self._settings = settings
-        self._world = world
-        self._files = files
-        self._formatter = formatter
-        self._poster = poster
-        self._flood = flood
+    world: World
+    files: FileStore
+    formatter: Formatter
+    poster: Poster
 
-    def routes(self) -> dict[str, ApiMethod]:
-        return {
-            "sendMessage": self.send_message,
-            "sendPhoto": self.send_photo,
-            "sendDocument": self.send_document,
-            "sendVideo": self.send_video,
-            "sendAnimation": self.send_animation,
-            "sendVoice": self.send_voice,
-            "sendAudio": self.send_audio,
-            "sendSticker": self.send_sticker,
-            "sendVideoNote": self.send_video_note,
-            "sendMediaGroup": self.send_media_group,
-            "sendChatAction": self.send_chat_action,
-        }
-
+    @api
     async def send_message(self, p: JSONDict) -> Any:
-        chat = self._world.resolve_chat(p.get("chat_id"))
-        self._world.check_can_send(chat, "text")
-        content = self._formatter.text_content(p)
+        chat = self.world.sendable_chat(p.get("chat_id"), "text")
+        content = self.formatter.text_content(p)
         markup = check_markup(p.get("reply_markup"))
-        return self._poster.post(p, content, markup=markup, chat=chat)
+        return self.poster.post(chat, p, [content], markup=markup)[0]
 
-    async def _send_media(self, p: JSONDict, kind: str) -> Any:
-        chat = self._world.resolve_chat(p.get("chat_id"))
-        self._world.check_can_send(chat, kind)
-        obj = self._files.resolve_media(kind, p.get(kind), p)
+    @api_each({f"send_{kind}": kind for kind in MEDIA_KINDS})
+    async def send_media(self, p: JSONDict, kind: str) -> Any:
+        """sendPhoto, sendDocument, ...: one file of ``kind``, with a caption unless a sticker."""
+        chat = self.world.sendable_chat(p.get("chat_id"), kind)
+        obj = self.files.resolve_media(kind, p.get(kind), p)
         content = media_content(kind, obj)
         if kind != "sticker":
-            content.update(
-                self._formatter.caption_content(
-                    p.get("caption"), p.get("parse_mode"), p.get("caption_entities")
-                )
-            )
+            content.update(self.formatter.caption_content(p))
         if p.get("has_spoiler") and kind in {"photo", "video", "animation"}:
             content["has_media_spoiler"] = True
         markup = check_markup(p.get("reply_markup"))
-        return self._poster.post(p, content, markup=markup, chat=chat)
+        return self.poster.post(chat, p, [content], markup=markup)[0]
 
-    async def send_photo(self, p: JSONDict) -> Any:
-        return await self._send_media(p, "photo")
-
-    async def send_document(self, p: JSONDict) -> Any:
-        return await self._send_media(p, "document")
-
-    async def send_video(self, p: JSONDict) -> Any:
-        return await self._send_media(p, "video")
-
-    async def send_animation(self, p: JSONDict) -> Any:
-        return await self._send_media(p, "animation")
-
-    async def send_voice(self, p: JSONDict) -> Any:
-        return await self._send_media(p, "voice")
-
-    async def send_audio(self, p: JSONDict) -> Any:
-        return await self._send_media(p, "audio")
-
-    async def send_sticker(self, p: JSONDict) -> Any:
-        return await self._send_media(p, "sticker")
-
-    async def send_video_note(self, p: JSONDict) -> Any:
-        return await self._send_media(p, "video_note")
-
+    @api
     async def send_media_group(self, p: JSONDict) -> Any:
-        chat = self._world.resolve_chat(p.get("chat_id"))
+        chat = self.world.resolve_chat(p.get("chat_id"))
         media = p.get("media")
         if not isinstance(media, list):
             raise bad_request("can't parse InputMedia JSON object")
@@ -121,36 +70,19 @@ class SendingMethods:
             odd = sorted(distinct & {"document", "audio"})[0]
             raise bad_request(f"{odd} can't be mixed with other media types")
         for kind in distinct:
-            self._world.check_can_send(chat, kind)
+            self.world.check_can_send(chat, kind)
         contents: list[JSONDict] = []
         for item in media:
             kind = str(item["type"])
-            content = media_content(kind, self._files.resolve_media(kind, item.get("media"), p))
-            content.update(
-                self._formatter.caption_content(
-                    item.get("caption"), item.get("parse_mode"), item.get("caption_entities")
-                )
-            )
+            content = media_content(kind, self.files.resolve_media(kind, item.get("media"), p))
+            content.update(self.formatter.caption_content(item))
             if item.get("has_spoiler") and kind in {"photo", "video"}:
                 content["has_media_spoiler"] = True
-            contents.append(content)
-        reply = self._poster.reply_target(chat, p)
-        self._flood.admit(chat, len(contents))
-        group_id = self._world.new_media_group_id()
-        out: list[JSONDict] = []
-        for content in contents:
-            full: JSONDict = {}
-            if reply is not None:
-                full["reply_to_message"] = reply
-            full["media_group_id"] = group_id
-            full.update(content)
-            if p.get("protect_content"):
-                full["has_protected_content"] = True
-            msg = self._world.store_message(chat, self._settings.bot_user, full, from_bot=True)
-            out.append(public_message(msg))
-        return out
+            # One value for all: the poster gives the album its id.
+            contents.append({"media_group_id": "album", **content})
+        return self.poster.post(chat, p, contents)
 
+    @api
     async def send_chat_action(self, p: JSONDict) -> Any:
-        chat = self._world.resolve_chat(p.get("chat_id"))
-        self._world.check_can_send(chat, "text")
+        self.world.sendable_chat(p.get("chat_id"), "text")
         return True
