@@ -1,0 +1,84 @@
+"""Every migration, run on a database the previous release wrote (tests/fixtures): the desk reads
+it back whole and keeps working on its cases.
+
+The fixture was written by release 0.1.0 (commit 161ef19) with cases in every state, reports of
+every origin, an album, a typed link waiting for its category, a draft, a note, a question, prompts,
+timers and a sent outbox.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config
+from bot.desk import Desk
+from bot.domain.lifecycle import Action, Decision
+from bot.domain.models import Person, State
+from bot.render.callback_data import CaseAction
+from bot.store import Store
+from bot.store.migrations import MIGRATIONS
+from tests.factories import GROUP, MOD_ONE, SATU, FakeClock
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "release-0.1.0.sqlite3"
+
+
+@pytest.fixture
+async def upgraded(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
+    copy = tmp_path / "desk.sqlite3"
+    shutil.copyfile(FIXTURE, copy)
+    store = await Store.open(copy, clock)
+    yield store
+    await store.close()
+
+
+def test_the_fixture_is_the_previous_release() -> None:
+    with sqlite3.connect(FIXTURE) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 5
+
+
+async def test_migrations_bring_it_to_the_current_schema_with_every_row(upgraded: Store) -> None:
+    async with upgraded.read() as tx:
+        version = await (await tx.cases.db.execute("PRAGMA user_version")).fetchone()
+        assert version is not None and version[0] == len(MIGRATIONS)
+        states = {case.id: case.state for case in await tx.cases.undecided(limit=100)}
+        assert states == {
+            1: State.NEW,
+            2: State.NEW,
+            4: State.NEW,
+            5: State.WAITING,
+            6: State.NEW,
+            7: State.NEW,
+            8: State.NEW,
+        }
+        decided = await tx.cases.get(3)
+        assert decided is not None and decided.state is State.TAKEN_DOWN
+        for case_id in range(1, 9):
+            view = await tx.case_view(case_id)
+            assert view is not None and view.reports and view.items, case_id
+        assert [item.kind for item in await tx.items.draft(SATU)] == ["text"]
+        assert await tx.timers.next_due() is not None
+        assert (await tx.outbox.counts()) == {"sent": 50}
+
+
+async def test_the_desk_keeps_working_on_an_upgraded_database(
+    upgraded: Store, config: Config
+) -> None:
+    desk = Desk(upgraded, lambda: config)
+    moderator = Person(MOD_ONE, "Mod One")
+    opened = await desk.moderation.press(moderator, GROUP, CaseAction(Action.TAKE_DOWN, 1))
+    assert opened.answer
+    decided = await desk.moderation.press(
+        moderator, GROUP, CaseAction(Action.REASON, 1, Decision.TAKE_DOWN, "propaganda")
+    )
+    assert "taken down" in decided.answer
+    await desk.reporters.status(Person(SATU, "Liaison Satu"), "#1")
+    async with upgraded.read() as tx:
+        case = await tx.cases.get(1)
+        assert case is not None and case.state is State.TAKEN_DOWN
+        texts = [row.payload.get("text", "") for row in await tx.outbox.pending()]
+    assert any("#1" in str(text) for text in texts)
