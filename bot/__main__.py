@@ -1,13 +1,21 @@
-"""Command line: `python -m bot [run] --config FILE` runs the bot; `check-config` validates."""
+"""Command line: `python -m bot [run] --config FILE` runs the bot; `check-config` validates.
+
+Mistakes an operator can make (a bad file, a storage path the bot cannot use, a refused token)
+end with one clear message and exit status 2, never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
+import os
 import sys
+from pathlib import Path
 
-from bot.config import ConfigError, load_config, summary
+from bot.config import ConfigError, load_config, resolve_token, summary
+from bot.config.loading import key_line
+from bot.logs import LEVELS, configure_logging, hide
+from bot.store.files import location_problem
 
 EXIT_CONFIG = 2
 
@@ -24,32 +32,52 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="run the bot (default) or only validate the configuration",
     )
     parser.add_argument("--config", default="config.yaml", help="the YAML file (config.yaml)")
-    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING, ERROR")
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        type=str.upper,
+        choices=LEVELS,
+        help="how much to log: " + ", ".join(LEVELS) + " (INFO)",
+    )
+    parser.add_argument(
+        "--init",
+        action="store_true",
+        help="create a new, empty database even though one existed here before",
+    )
     return parser.parse_args(argv)
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL at INFO, and the URL carries the bot token.
-    for noisy in ("httpx", "httpcore", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+def check_config(path: str) -> int:
+    config = load_config(path)
+    problem = location_problem(Path(config.storage.path))
+    if problem is not None:
+        line = key_line(config.source_path, ("storage", "path"))
+        where = f" ({config.source_path} line {line})" if line else ""
+        raise ConfigError(f"storage.path: {problem}{where}")
+    print(summary(config))
+    if not config.admins:
+        print(
+            "Warning: no admins are configured, so problems (a rejected reload, an unreachable "
+            "group, failing storage) reach no one on Telegram; list your id under admins:"
+        )
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     configure_logging(args.log_level)
+    from bot.runtime import StartFailed, run
+
     try:
         if args.command == "check-config":
-            print(summary(load_config(args.config)))
-            return 0
-        from bot.runtime import run
-
-        return asyncio.run(run(args.config))
+            return check_config(args.config)
+        hide(resolve_token(load_config(args.config), os.environ))
+        return asyncio.run(run(args.config, init=args.init))
     except ConfigError as error:
         print(f"Configuration error:\n{error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except StartFailed as error:
+        print(f"Cannot start: {error}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 0

@@ -1,34 +1,86 @@
-"""Crash points for the crash tests: a deliberate SIGKILL at a named moment, off unless asked.
+"""Test knobs for faults on purpose, all off unless a test sets them in the environment.
 
-`REPORT_DESK_CRASH_AT=commit:N` kills the process right after its Nth committed transaction, so a
-test can hit the window between "recorded" and "sent" on purpose instead of by luck.
+- `REPORT_DESK_CRASH_AT=commit:N` kills the process (SIGKILL, no cleanup) right after its Nth
+  committed transaction, so a test can hit the window between "recorded" and "sent" on purpose.
+- `REPORT_DESK_FAIL_AT=commit:N[,M...]` makes the Nth (Mth, ...) commit fail as SQLite does when
+  another process holds the lock ("database is locked"): the transaction rolls back.
+- `REPORT_DESK_CLOCK_OFFSET_FILE=PATH` adds the number of seconds in that file to the wall clock
+  (re-read as it changes), so a test can move the bot's clock without touching the machine's.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sqlite3
+import time
 
-ENVIRONMENT_KEY = "REPORT_DESK_CRASH_AT"
+CRASH_KEY = "REPORT_DESK_CRASH_AT"
+FAIL_KEY = "REPORT_DESK_FAIL_AT"
+CLOCK_OFFSET_KEY = "REPORT_DESK_CLOCK_OFFSET_FILE"
+ENVIRONMENT_KEYS = (CRASH_KEY, FAIL_KEY, CLOCK_OFFSET_KEY)
 
-_counts: dict[str, int] = {}
-
-
-def _target() -> tuple[str, int] | None:
-    raw = os.environ.get(ENVIRONMENT_KEY)
-    if not raw or ":" not in raw:
-        return None
-    point, _, count = raw.partition(":")
-    return (point, int(count)) if count.isdigit() else None
+_crash_counts: dict[str, int] = {}
+_fail_counts: dict[str, int] = {}
 
 
-TARGET = _target()
+def _points(key: str) -> dict[str, set[int]]:
+    points: dict[str, set[int]] = {}
+    for spec in (os.environ.get(key) or "").split(";"):
+        point, _, counts = spec.partition(":")
+        numbers = {int(n) for n in counts.split(",") if n.strip().isdigit()}
+        if point and numbers:
+            points.setdefault(point, set()).update(numbers)
+    return points
+
+
+CRASH_AT = _points(CRASH_KEY)
+FAIL_AT = _points(FAIL_KEY)
 
 
 def crash_point(point: str) -> None:
-    """Die here (SIGKILL, no cleanup) if this is the configured point and occurrence."""
-    if TARGET is None or TARGET[0] != point:
+    """Die here (SIGKILL, no cleanup) if this is a configured point and occurrence."""
+    wanted = CRASH_AT.get(point)
+    if not wanted:
         return
-    _counts[point] = _counts.get(point, 0) + 1
-    if _counts[point] == TARGET[1]:
+    _crash_counts[point] = _crash_counts.get(point, 0) + 1
+    if _crash_counts[point] in wanted:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def fault_point(point: str) -> None:
+    """Fail here as a locked database does, if this is a configured point and occurrence."""
+    wanted = FAIL_AT.get(point)
+    if not wanted:
+        return
+    _fail_counts[point] = _fail_counts.get(point, 0) + 1
+    if _fail_counts[point] in wanted:
+        raise sqlite3.OperationalError("database is locked")
+
+
+class _OffsetFile:
+    """The offset written in a file, read again at most every half second."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.offset = 0.0
+        self.read_at = float("-inf")
+
+    def __call__(self) -> float:
+        now = time.monotonic()
+        if now - self.read_at >= 0.5:
+            self.read_at = now
+            try:
+                with open(self.path, encoding="utf-8") as file:
+                    self.offset = float(file.read().strip() or 0)
+            except (OSError, ValueError):
+                pass
+        return self.offset
+
+
+_OFFSET = _OffsetFile(os.environ[CLOCK_OFFSET_KEY]) if os.environ.get(CLOCK_OFFSET_KEY) else None
+
+
+def wall_clock() -> float:
+    """Seconds since the epoch: the machine's clock, moved by the test knob when it is set."""
+    return time.time() + (_OFFSET() if _OFFSET is not None else 0.0)

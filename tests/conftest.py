@@ -12,7 +12,7 @@ from bot.config import Config, load_config
 from bot.desk import Desk
 from bot.sandbox import FakeTelegram
 from bot.store import Store
-from tests.factories import DUA, SATU, FakeClock, World, write_config
+from tests.factories import ADMIN, DUA, SATU, FakeClock, World, write_config
 
 if TYPE_CHECKING:
     from tests.harness import Harness
@@ -53,10 +53,11 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 def cast(tg: FakeTelegram) -> World:
-    """The standard cast; the reporters have opened their chat with the bot."""
+    """The standard cast; the reporters and the admin have opened their chat with the bot."""
     built = World.build(tg)
     built.start(SATU)
     built.start(DUA)
+    built.start(ADMIN)
     return built
 
 

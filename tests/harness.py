@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from bot.config import Config, load_config
-from bot.faults import ENVIRONMENT_KEY
+from bot.faults import CRASH_KEY, ENVIRONMENT_KEYS
 from bot.outbox.deliveries import cost
 from bot.runtime import DeskRuntime
 from bot.sandbox import FakeTelegram
@@ -45,6 +46,7 @@ class Harness:
         kwargs: dict[str, Any] = {"poll_timeout": 1, "request_timeout": 2.0}
         if self.clock is not None:
             kwargs["clock"] = self.clock
+            kwargs["monotonic"] = self.clock
         self.runtime = DeskRuntime(str(self.config_path), self.fake.token, **kwargs)
         await self.runtime.start()
         return self.runtime
@@ -157,13 +159,18 @@ async def spawn_bot(
     log: Path | None = None,
     crash: str | None = None,
     args: Sequence[str] = (),
+    extra_env: dict[str, str] | None = None,
+    preexec_fn: Callable[[], None] | None = None,
 ) -> asyncio.subprocess.Process:
-    """`python -m bot` as a process: stderr appended to `log`, or piped when there is none."""
-    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", ENVIRONMENT_KEY)}
+    """`python -m bot` as a process: stderr appended to `log`, or piped when there is none.
+    Fault knobs are off unless given (`crash`, or `extra_env` with the keys of bot.faults)."""
+    unset = ("BOT_TOKEN", *ENVIRONMENT_KEYS)
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     if token is not None:
         env["BOT_TOKEN"] = token
     if crash is not None:
-        env[ENVIRONMENT_KEY] = crash
+        env[CRASH_KEY] = crash
+    env.update(extra_env or {})
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -175,4 +182,51 @@ async def spawn_bot(
         env=env,
         stdout=asyncio.subprocess.DEVNULL if log else asyncio.subprocess.PIPE,
         stderr=log.open("ab") if log else asyncio.subprocess.PIPE,
+        preexec_fn=preexec_fn,
     )
+
+
+class BotProcess:
+    """`python -m bot` whose stderr is read as it comes (a pipe left unread would block the bot
+    once full), so a test can wait for a line and read the whole log afterwards."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.lines: list[str] = []
+        self._reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def spawn(cls, config: Path, token: str | None, **kwargs: Any) -> BotProcess:
+        return cls(await spawn_bot(config, token, **kwargs))
+
+    async def _read(self) -> None:
+        stream = self.process.stderr
+        assert stream is not None
+        while line := await stream.readline():
+            self.lines.append(line.decode("utf-8", "replace"))
+
+    @property
+    def log(self) -> str:
+        return "".join(self.lines)
+
+    async def wait_for_line(self, fragment: str, within: float = 60.0) -> str:
+        """The first log line holding `fragment`, waiting for it with a generous ceiling."""
+        deadline = asyncio.get_running_loop().time() + within
+        while asyncio.get_running_loop().time() < deadline:
+            for line in self.lines:
+                if fragment in line:
+                    return line
+            if self.process.returncode is not None and self._reader.done():
+                break
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no log line with {fragment!r}; the log:\n{self.log}")
+
+    async def exit_code(self, within: float = 60.0) -> int:
+        code = await asyncio.wait_for(self.process.wait(), timeout=within)
+        await asyncio.wait_for(self._reader, timeout=within)
+        return code
+
+    async def stop(self, within: float = 60.0) -> int:
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+        return await self.exit_code(within)

@@ -171,6 +171,16 @@ def _map_lines(
     visiting.discard(id(node))
 
 
+def key_line(source_path: str, parts: tuple[str, ...]) -> int | None:
+    """The line of a key in a configuration file (for messages about its value)."""
+    try:
+        with open(source_path, encoding="utf-8-sig") as file:
+            _, lines, _ = _read_yaml(file.read(), source_path)
+    except (OSError, UnicodeDecodeError, ConfigError):
+        return None
+    return lines.get(parts)
+
+
 def resolve_token(config: Config, environ: Mapping[str, str]) -> str:
     """BOT_TOKEN from the environment wins over telegram.token; the token is never printed."""
     token = environ.get(TOKEN_ENV, "").strip()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from bot.desk.alerts import alert_admins_once, forget_alert, forget_alerts, quoted
+from bot.desk.alerts import ALERTED, alert_admins_once, forget_alert, forget_alerts, quoted
 from bot.desk.context import UseCase
 from bot.desk.evidence import post_case
-from bot.domain.models import Person
+from bot.domain.models import Person, UpdateSummary
 from bot.domain.vocabulary import TimerKind
 from bot.outbox import sends
-from bot.render.i18n import t
+from bot.render.i18n import Markup, t
+from bot.render.text import mention
 from bot.store import Tx
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,61 @@ class Admin(UseCase):
         async with self.store.transaction() as tx:
             if await forget_alert(tx, f"unreachable:{chat_id}"):
                 log.info("chat %s is reachable again", chat_id)
+
+    async def update_set_aside(
+        self, inbox_id: int, update: UpdateSummary, attempts: int, error: str
+    ) -> None:
+        """An update kept failing: it is set aside (kept), the admins hear of it, and a person who
+        wrote privately is told, truthfully, that their message is kept."""
+        async with self.store.transaction() as tx:
+            await tx.inbox.set_aside(inbox_id, attempts, error)
+            await alert_admins_once(
+                self.context,
+                tx,
+                f"set_aside:{inbox_id}",
+                error,
+                "alert.update_set_aside",
+                attempts=attempts,
+                inbox=inbox_id,
+                kind=update.kind,
+                chat=update.chat_id if update.chat_id is not None else "?",
+                error=quoted(error),
+            )
+            private = update.chat_id is not None and update.chat_id == update.user_id
+            if private and update.kind == "message" and update.user_id is not None:
+                language = await self.context.language_of(tx, update.user_id)
+                await sends.message(tx, update.user_id, t(language, "error.set_aside"))
+
+    async def token_was_refused(self, seconds: float) -> None:
+        """Telegram accepts the token again: the admins hear how long sending was paused."""
+        async with self.store.transaction() as tx:
+            for admin in self.config().admins:
+                language = await self.context.language_of(tx, admin)
+                await sends.message(
+                    tx, admin, t(language, "alert.token_was_refused", seconds=round(seconds))
+                )
+
+    async def admins_not_started(self, admins: list[int]) -> None:
+        """Admins who never opened a chat with the bot are named once in the moderator group."""
+        config = self.config()
+        async with self.store.transaction() as tx:
+            if not admins:
+                await forget_alert(tx, "admins_not_started")
+                return
+            names = await tx.users.names(admins)
+            listed = ", ".join(
+                mention(admin, names.get(admin, str(admin))) for admin in sorted(admins)
+            )
+            key, problem = "admins_not_started", ",".join(str(a) for a in sorted(admins))
+            if await tx.meta.get(ALERTED + key) == problem:
+                return
+            await tx.meta.set(ALERTED + key, problem)
+            await sends.message(
+                tx,
+                config.moderation.chat_id,
+                t(config.language, "alert.admins_not_started", names=Markup(listed)),
+                priority=sends.PRIORITY_CARD_EDIT,
+            )
 
     async def whoami(self, person: Person) -> None:
         await self.context.say(person, "whoami", id=person.id)

@@ -4,6 +4,8 @@ while the case waits for its reporter."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.desk.context import UseCase
 from bot.desk.history import on_duty_mentions, refresh_cards
 from bot.domain.models import State
@@ -11,12 +13,26 @@ from bot.domain.vocabulary import EventKind, TimerKind
 from bot.outbox import sends
 from bot.render.i18n import Markup, plain, t
 from bot.render.keyboards import post_buttons
+from bot.render.text import MESSAGE_LIMIT, fit_lines
 from bot.store import Tx
 
 TARGET_FIRST = "first"
 TARGET_DECISION = "decision"
 # While a case waits for its reporter, its decision alarm looks again this often.
 WAITING_RECHECK_SECONDS = 300.0
+# Cases one folded alarm lists by number (with a button each); the rest are counted.
+ANNOUNCED_CASES = 40
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """A case found past one of its targets."""
+
+    case_id: int
+    priority: int
+    category: str
+    target: str
+    minutes: int
 
 
 class Alarms(UseCase):
@@ -34,51 +50,84 @@ class Alarms(UseCase):
             key = TimerKind.ALARM.key(case_id, target, 1)
             await tx.timers.set(key, case.clock_start + minutes * 60)
 
-    async def fire(self, tx: Tx, case_id: int, target: str, level: int) -> None:
-        """A target's timer came due: tell the group once per level (1x, then 2x the target)."""
+    async def check(self, tx: Tx, case_id: int, target: str, level: int) -> Overdue | None:
+        """A target's timer came due: the case is overdue at this level (1x, then 2x the target)
+        unless it moved on; the timer is re-armed when its clock moved."""
         config = self.config()
         key = TimerKind.ALARM.key(case_id, target, level)
         case = await tx.cases.get(case_id)
         category = config.categories.get(case.category) if case else None
         if case is None or category is None or case.state.decided:
-            return
+            return None
         if target == TARGET_FIRST:
             if case.first_action_at is not None:
-                return
+                return None
             minutes = category.targets.first_action_min
             paused = 0.0
         else:
             minutes = category.targets.decision_min
             if case.state is State.WAITING:
                 await tx.timers.set(key, tx.clock() + WAITING_RECHECK_SECONDS)
-                return
+                return None
             paused = case.paused_seconds
         due = case.clock_start + level * minutes * 60 + paused
         if tx.clock() < due:
             await tx.timers.set(key, due)  # the clock moved (a pause, a more urgent category)
-            return
-        lang = config.language
-        what = plain(lang, f"target.{target}")
+            return None
+        what = plain(config.language, f"target.{target}")
         await tx.events.add(case_id, EventKind.OVERDUE, detail=f"{what} · {level * minutes} min")
         await refresh_cards(tx, case_id)
-        on_duty = await on_duty_mentions(tx, config.moderation.on_duty)
-        await sends.message(
-            tx,
-            config.moderation.chat_id,
-            t(
-                lang,
-                "alarm.overdue",
-                case=case_id,
-                target=what,
-                minutes=level * minutes,
-                category=category.label(lang),
-                mentions=Markup(on_duty or "—"),
-            ),
-            buttons=post_buttons([case_id]),
-            priority=sends.PRIORITY_CARD_EDIT,
-        )
         if level == 1:
             await tx.timers.set(
                 TimerKind.ALARM.key(case_id, target, 2),
                 case.clock_start + 2 * minutes * 60 + paused,
             )
+        return Overdue(
+            case_id, case.priority, category.label(config.language), what, level * minutes
+        )
+
+    async def announce(self, tx: Tx, overdue: list[Overdue]) -> None:
+        """One message in the moderator group for every case found overdue together (after a
+        jump of the clock or a downtime, hundreds at once), most urgent first."""
+        if not overdue:
+            return
+        config = self.config()
+        lang = config.language
+        mentions = Markup(await on_duty_mentions(tx, config.moderation.on_duty) or "—")
+        if len(overdue) == 1:
+            [one] = overdue
+            text = t(
+                lang,
+                "alarm.overdue",
+                case=one.case_id,
+                target=one.target,
+                minutes=one.minutes,
+                category=one.category,
+                mentions=mentions,
+            )
+            listed = [one]
+        else:
+            ordered = sorted(overdue, key=lambda o: (o.priority, o.case_id))
+            listed = ordered[:ANNOUNCED_CASES]
+            lines = [t(lang, "alarm.overdue_many", count=len(overdue), mentions=mentions)]
+            lines += [
+                t(
+                    lang,
+                    "alarm.overdue_line",
+                    case=o.case_id,
+                    category=o.category,
+                    target=o.target,
+                    minutes=o.minutes,
+                )
+                for o in listed
+            ]
+            if len(ordered) > len(listed):
+                lines.append(t(lang, "alarm.overdue_more", count=len(ordered) - len(listed)))
+            text = Markup(fit_lines(lines, MESSAGE_LIMIT))
+        await sends.message(
+            tx,
+            config.moderation.chat_id,
+            text,
+            buttons=post_buttons(sorted({o.case_id for o in listed})),
+            priority=sends.PRIORITY_CARD_EDIT,
+        )

@@ -49,8 +49,10 @@ class DeskContext:
             return await self.language_of(tx, user_id)
 
     async def meet(self, tx: Tx, person: Person) -> str:
-        """Remember the person's name and app language; their language to answer in."""
+        """Someone wrote to the bot privately: remember their name, app language and that the
+        bot may write to them; their language to answer in."""
         await tx.users.remember_name(person.id, person.name)
+        await tx.users.opened_private_chat(person.id)
         if person.language_code:
             await tx.users.remember_telegram_language(person.id, person.language_code)
         return await self.language_of(tx, person.id)

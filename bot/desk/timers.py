@@ -8,14 +8,17 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.desk.admin import Admin
-from bot.desk.alarms import Alarms
+from bot.desk.alarms import Alarms, Overdue
 from bot.desk.intake import Intake
 from bot.domain.vocabulary import TimerKind, parse_timer_key
 from bot.store import Store, Tx
+from bot.store.errors import describe, is_storage_failure
 
 log = logging.getLogger(__name__)
 
 MAX_IDLE_SECONDS = 1.0
+# Timers fired in one transaction (an alarm catch-up after downtime is thousands at once).
+BATCH = 500
 
 TimerAction = Callable[[Tx, list[str]], Awaitable[None]]
 
@@ -25,23 +28,38 @@ class TimerDispatch:
 
     def __init__(self, store: Store, intake: Intake, alarms: Alarms, admin: Admin) -> None:
         self.store = store
+        self.alarms = alarms
         self._actions: dict[TimerKind, TimerAction] = {
             TimerKind.DRAFT_NOTICE: lambda tx, a: intake.notify_draft(tx, int(a[0])),
             TimerKind.DRAFT_EXPIRY: lambda tx, a: intake.expire_draft(tx, int(a[0])),
             TimerKind.CHOICE_REMINDER: lambda tx, a: intake.remind_category(tx, int(a[0])),
             TimerKind.CHOICE_EXPIRY: lambda tx, a: intake.expire_choice(tx, int(a[0])),
-            TimerKind.ALARM: lambda tx, a: alarms.fire(tx, int(a[0]), a[1], int(a[2])),
             TimerKind.LEAVE: lambda tx, a: admin.leave_if_unknown(tx, int(a[0])),
         }
 
     async def fire(self, key: str, due: float) -> None:
         """A stored timer came due (once, even across restarts)."""
-        parsed = parse_timer_key(key)
+        await self.fire_many([(key, due)])
+
+    async def fire_many(self, due: list[tuple[str, float]]) -> None:
+        """Timers that came due together, in one transaction: each fires once, and every alarm
+        among them is announced in one folded message."""
+        overdue: list[Overdue] = []
         async with self.store.transaction() as tx:
-            if not await tx.timers.take(key, due) or parsed is None:
-                return
-            kind, arguments = parsed
-            await self._actions[kind](tx, arguments)
+            for key, at in due:
+                parsed = parse_timer_key(key)
+                if not await tx.timers.take(key, at) or parsed is None:
+                    continue
+                kind, arguments = parsed
+                if kind is TimerKind.ALARM:
+                    found = await self.alarms.check(
+                        tx, int(arguments[0]), arguments[1], int(arguments[2])
+                    )
+                    if found is not None:
+                        overdue.append(found)
+                else:
+                    await self._actions[kind](tx, arguments)
+            await self.alarms.announce(tx, overdue)
 
 
 class TimerRunner:
@@ -50,21 +68,39 @@ class TimerRunner:
         self.store = dispatch.store
 
     async def fire_due(self) -> int:
-        """Fire every timer that is due now; returns how many fired."""
-        async with self.store.read() as tx:
-            due = await tx.timers.due()
-        for key, at in due:
+        """Fire every timer that is due now, a batch per transaction; returns how many fired.
+        A batch that fails is fired one by one, so one broken timer cannot hold the others."""
+        fired = 0
+        while True:
+            async with self.store.read() as tx:
+                due = await tx.timers.due(limit=BATCH)
+            if not due:
+                return fired
             try:
-                await self.dispatch.fire(key, at)
-            except Exception:
-                log.exception("timer %s failed; dropping it", key)
-                async with self.store.transaction() as tx:
-                    await tx.timers.take(key, at)
-        return len(due)
+                await self.dispatch.fire_many(due)
+            except Exception as error:
+                if is_storage_failure(error):
+                    raise
+                for key, at in due:
+                    await self._fire_alone(key, at)
+            fired += len(due)
+
+    async def _fire_alone(self, key: str, at: float) -> None:
+        try:
+            await self.dispatch.fire(key, at)
+        except Exception as error:
+            if is_storage_failure(error):
+                raise
+            log.exception("timer %s failed; dropping it", key)
+            async with self.store.transaction() as tx:
+                await tx.timers.take(key, at)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            await self.fire_due()
+            try:
+                await self.fire_due()
+            except Exception as error:  # storage fails: the timers stay due, tried again soon
+                log.warning("timers wait for storage: %s", describe(error))
             async with self.store.read() as tx:
                 next_due = await tx.timers.next_due()
             delay = MAX_IDLE_SECONDS

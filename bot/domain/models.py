@@ -18,6 +18,16 @@ class Person:
     language_code: str | None = None
 
 
+@dataclass(frozen=True)
+class UpdateSummary:
+    """What an update was, without its content: enough to log it or tell the admins about it."""
+
+    update_id: int
+    kind: str
+    chat_id: int | None
+    user_id: int | None
+
+
 class State(StrEnum):
     NEW = "new"
     ESCALATED = "escalated"

@@ -2,12 +2,15 @@
 
 A row is marked sent in the transaction that records what Telegram returned (a card's message
 id), so nothing recorded as sent is sent again; the only repeat possible is a crash after
-Telegram accepted a send and before that transaction.
+Telegram accepted a send and before that transaction. When that transaction fails because storage
+fails (a full disk), what Telegram returned is kept in memory and recorded as soon as storage
+works again: an accepted send is never sent again because recording it failed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from bot.config import Config
@@ -20,10 +23,26 @@ from bot.render.cards import pointer_text, render_card
 from bot.render.lists import render_digest
 from bot.render.message import Button, Rendered
 from bot.store import Store, Tx
+from bot.store.errors import is_storage_failure
 
 
 class Deferred(Exception):
     """The row depends on another that has not been sent yet; try it again later."""
+
+
+class NotRecorded(Exception):
+    """Telegram accepted the row but storage failed to record it; the record is retried."""
+
+
+Record = Callable[[Tx], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Unrecorded:
+    """What Telegram accepted for a row, waiting for storage to record it."""
+
+    row: OutboxItem
+    write: Record
 
 
 def buttons_of(payload: dict[str, Any]) -> list[list[Button]]:
@@ -47,6 +66,7 @@ class Deliveries:
         self.transport = transport
         self.config = config
         self.pacer = pacer
+        self.unrecorded: list[Unrecorded] = []
         self._by_kind: dict[OutboxKind, Callable[[OutboxItem], Awaitable[None]]] = {
             OutboxKind.MESSAGE: self._send_message,
             OutboxKind.CARD: self._send_card,
@@ -69,8 +89,35 @@ class Deliveries:
         result: object = None,
         error: str | None = None,
     ) -> None:
-        async with self.store.transaction() as tx:
+        async def write(tx: Tx) -> None:
             await tx.outbox.finish(row.id, state, result=result, error=error)
+
+        await self._record(row, write)
+
+    async def _record(self, row: OutboxItem, write: Record) -> None:
+        """Record what happened to a row; if storage fails, keep it to record later."""
+        try:
+            async with self.store.transaction() as tx:
+                await write(tx)
+        except Exception as error:
+            if not is_storage_failure(error):
+                raise
+            self.unrecorded.append(Unrecorded(row, write))
+            raise NotRecorded(str(error)) from error
+
+    async def record_unrecorded(self) -> bool:
+        """Record what waits for storage, oldest first; False while storage still fails."""
+        while self.unrecorded:
+            waiting = self.unrecorded[0]
+            try:
+                async with self.store.transaction() as tx:
+                    await waiting.write(tx)
+            except Exception as error:
+                if is_storage_failure(error):
+                    return False
+                raise
+            self.unrecorded.pop(0)
+        return True
 
     async def _send_message(self, row: OutboxItem) -> None:
         record = row.payload.get("record")
@@ -88,7 +135,8 @@ class Deliveries:
                 force_reply=bool(row.payload.get("force_reply")),
             )
         )
-        async with self.store.transaction() as tx:
+
+        async def write(tx: Tx) -> None:
             if record and row.case_id is not None:
                 if "prompt" in record:
                     await tx.prompts.record(
@@ -102,6 +150,8 @@ class Deliveries:
                     await tx.prompts.record_question(row.chat_id, message_id, row.case_id)
             await tx.outbox.finish(row.id, OutboxState.SENT, result=[message_id])
 
+        await self._record(row, write)
+
     async def _send_card(self, row: OutboxItem) -> None:
         assert row.case_id is not None
         async with self.store.read() as tx:
@@ -114,10 +164,14 @@ class Deliveries:
         message_id = await self.transport.send_message(
             OutgoingText(row.chat_id, rendered.text, rendered.buttons)
         )
-        async with self.store.transaction() as tx:
-            await tx.cards.record(row.case_id, row.chat_id, message_id)
+        case_id = row.case_id
+
+        async def write(tx: Tx) -> None:
+            await tx.cards.record(case_id, row.chat_id, message_id)
             await tx.outbox.finish(row.id, OutboxState.SENT, result=[message_id])
             await self._catch_up(tx, row, rendered)
+
+        await self._record(row, write)
 
     async def _catch_up(self, tx: Tx, row: OutboxItem, sent: Rendered) -> None:
         """The case may have changed while its card was in flight (an edit arriving then was
@@ -156,15 +210,22 @@ class Deliveries:
         except DeliveryError as error:
             if error.failure is Failure.TARGET_MISSING:
                 # Someone deleted the card: post it afresh so the case stays visible.
-                async with self.store.transaction() as tx:
-                    await tx.outbox.finish(row.id, OutboxState.FAILED, error=error.description)
-                    await sends.new_card(tx, row.chat_id, row.case_id)
+                case_id, description = row.case_id, error.description
+
+                async def post_again(tx: Tx) -> None:
+                    await tx.outbox.finish(row.id, OutboxState.FAILED, error=description)
+                    await sends.new_card(tx, row.chat_id, case_id)
+
+                await self._record(row, post_again)
                 return
             if error.failure is not Failure.NOT_MODIFIED:
                 raise
-        async with self.store.transaction() as tx:
+
+        async def write(tx: Tx) -> None:
             await tx.outbox.finish(row.id, OutboxState.SENT, result=[message_id])
             await self._catch_up(tx, row, rendered)
+
+        await self._record(row, write)
 
     async def _send_digest(self, row: OutboxItem) -> None:
         async with self.store.read() as tx:
@@ -204,10 +265,13 @@ class Deliveries:
             copied = await self.transport.resend_items(
                 row.chat_id, [i for i in items if i is not None], card
             )
-        async with self.store.transaction() as tx:
+
+        async def write(tx: Tx) -> None:
             if row.case_id is not None:
                 await tx.cards.record_copies(row.case_id, row.chat_id, copied)
             await tx.outbox.finish(row.id, OutboxState.SENT, result=copied)
+
+        await self._record(row, write)
 
     async def _leave(self, row: OutboxItem) -> None:
         await self.transport.leave_chat(row.chat_id)

@@ -22,6 +22,7 @@ class Failure(StrEnum):
     CHAT_UNAVAILABLE = "chat_unavailable"  # kicked, no rights, chat not found or migrated
     TARGET_MISSING = "target_missing"  # the message to edit, copy or reply to is gone
     QUERY_TOO_OLD = "query_too_old"  # a callback query answered too late
+    BOT_REFUSED = "bot_refused"  # 401/404: Telegram refuses the token itself, for every send
     PERMANENT = "permanent"  # a request Telegram will never accept as it is
 
 

@@ -30,7 +30,7 @@ class Digests:
     def __init__(self, store: Store, pacer: Pacer) -> None:
         self.store = store
         self.pacer = pacer
-        self.clock = store.clock
+        self.clock = pacer.clock
         self.last_digest: dict[int, float] = {}
 
     @staticmethod

@@ -3,7 +3,12 @@
 Rows are taken by priority, then age. A row that must wait (paced, held, or waiting for its card)
 never hides the rows behind it. Failures are handled by their class: a 429 pauses the chat,
 network trouble backs off, an unreachable moderator space is held (its queue kept, the admins
-told once), a reporter who blocked the bot is dropped and recorded.
+told once), a reporter who blocked the bot is dropped and recorded, and a refused token pauses
+every send (nothing is failed for it) until Telegram accepts the token again. While storage
+fails, nothing new is sent: what Telegram accepted is recorded first.
+
+Every wait inside the process runs on a monotonic clock, so moving the wall clock freezes
+nothing.
 """
 
 from __future__ import annotations
@@ -17,17 +22,24 @@ from collections.abc import AsyncIterator, Callable
 from bot.config import Config
 from bot.domain.models import OutboxItem
 from bot.domain.vocabulary import OutboxState
-from bot.outbox.deliveries import Deferred, Deliveries, cost
+from bot.ops.health import Health
+from bot.outbox.deliveries import Deferred, Deliveries, NotRecorded, cost
 from bot.outbox.delivery import ChatAlerts, DeliveryError, Failure, Transport
 from bot.outbox.digest import Digests
 from bot.outbox.pacing import Pacer
 from bot.store import Store
+from bot.store.errors import describe, is_storage_failure
 
 log = logging.getLogger(__name__)
 
 HOLD_RETRY_SECONDS = 60.0
 PAGE_SIZE = 200
 MAX_BACKOFF_SECONDS = 60.0
+# While Telegram refuses the token, a send is tried again after this long, doubling up to 60 s.
+REFUSED_RETRY_SECONDS = 2.0
+# While storage fails, recording is tried again after this long, doubling up to 30 s.
+STORAGE_RETRY_SECONDS = 0.5
+MAX_STORAGE_RETRY_SECONDS = 30.0
 
 
 class OutboxWorker:
@@ -38,15 +50,21 @@ class OutboxWorker:
         config: Callable[[], Config],
         pacer: Pacer,
         alerts: ChatAlerts,
+        health: Health,
     ) -> None:
         self.store = store
         self.config = config
         self.pacer = pacer
         self.alerts = alerts
-        self.clock = store.clock
+        self.health = health
+        self.clock = pacer.clock
         self.deliveries = Deliveries(store, transport, config, pacer)
         self.digests = Digests(store, pacer)
         self.held_until: dict[int, float] = {}
+        self.retry_at: dict[int, float] = {}
+        self.paused_until = float("-inf")
+        self.refusals = 0
+        self.storage_failures = 0
         self._wake = asyncio.Event()
         store.on_outbox_written(self.wake)
 
@@ -62,9 +80,13 @@ class OutboxWorker:
         while not stop.is_set():
             try:
                 delay = await self.step()
-            except Exception:
-                log.exception("outbox step failed; retrying shortly")
-                delay = 1.0
+            except Exception as error:
+                if is_storage_failure(error):
+                    log.warning("sending waits for storage: %s", describe(error))
+                    delay = self._storage_failed()
+                else:
+                    log.exception("outbox step failed; retrying shortly")
+                    delay = 1.0
             if delay == 0:
                 continue
             self._wake.clear()
@@ -80,7 +102,11 @@ class OutboxWorker:
         """Send what is ready for at most `seconds` of wall time (used at shutdown)."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            delay = await self.step()
+            try:
+                delay = await self.step()
+            except Exception as error:  # what is left is sent after the next start
+                log.warning("the shutdown flush stopped early: %s", describe(error))
+                return
             if delay > 0:
                 if delay > deadline - time.monotonic():
                     return
@@ -88,13 +114,20 @@ class OutboxWorker:
 
     async def step(self) -> float:
         """Send one ready row; 0 when something was sent, else seconds until one may be ready."""
-        async with self.store.read() as tx:
-            next_due = await tx.outbox.next_due()
         now = self.clock()
-        soonest = 5.0 if next_due is None else max(0.05, min(5.0, next_due - now))
+        if now < self.paused_until:
+            return self.paused_until - now
+        if not await self.deliveries.record_unrecorded():
+            return self._storage_failed()
+        self.storage_failures = 0
+        soonest = 5.0
         blocked_chats: set[int] = set()
         async for row in self._pending_rows():
             if row.chat_id in blocked_chats:
+                continue
+            retry_at = self.retry_at.get(row.id)
+            if retry_at is not None and now < retry_at:
+                soonest = min(soonest, retry_at - now)
                 continue
             held = self.held_until.get(row.chat_id)
             if held is not None:
@@ -116,8 +149,19 @@ class OutboxWorker:
                 await self.deliver(row)
             except Deferred:
                 continue
+            except NotRecorded:
+                return self._storage_failed()
             return 0.0
-        return soonest
+        return max(0.05, soonest)
+
+    def _storage_failed(self) -> float:
+        self.storage_failures += 1
+        return float(
+            min(
+                MAX_STORAGE_RETRY_SECONDS,
+                STORAGE_RETRY_SECONDS * 2 ** min(self.storage_failures, 10),
+            )
+        )
 
     async def _pending_rows(self) -> AsyncIterator[OutboxItem]:
         """Every sendable row in order, a page at a time."""
@@ -137,6 +181,9 @@ class OutboxWorker:
         except DeliveryError as error:
             await self._failed(row, error)
             return
+        self.retry_at.pop(row.id, None)
+        self.refusals = 0
+        self.health.token.accepted()
         if row.chat_id < 0:
             await self.alerts.reachable(row.chat_id)
 
@@ -148,11 +195,18 @@ class OutboxWorker:
             log.warning("429 for chat %s: pausing it %.0f s", row.chat_id, seconds)
             self.pacer.pause(row.chat_id, seconds)
             return
+        if failure is Failure.BOT_REFUSED:
+            self.health.token.refused(error.description)
+            self.refusals += 1
+            pause = min(MAX_BACKOFF_SECONDS, REFUSED_RETRY_SECONDS * 2 ** min(self.refusals, 5))
+            self.paused_until = now + pause
+            return
         if failure is Failure.TRANSIENT:
             backoff = min(MAX_BACKOFF_SECONDS, 2 ** min(row.attempts, 6)) * random.uniform(0.5, 1)
             log.warning("send to %s failed (%s); retry in %.1f s", row.chat_id, error, backoff)
+            self.retry_at[row.id] = now + backoff
             async with self.store.transaction() as tx:
-                await tx.outbox.retry_later(row.id, now + backoff, error.description)
+                await tx.outbox.retry_later(row.id, error.description)
             return
         if failure is Failure.NOT_MODIFIED:
             await self.deliveries.finish(row, OutboxState.SENT)

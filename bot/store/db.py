@@ -12,19 +12,33 @@ fsync cheap.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import os
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
 
 from bot.domain.models import CaseView
-from bot.faults import crash_point
+from bot.faults import crash_point, fault_point
 from bot.store.cards import Cards
 from bot.store.cases import Cases
+from bot.store.errors import StorageHealth, is_storage_failure
 from bot.store.events import Events
+from bot.store.files import (
+    DATABASE_ID_KEY,
+    FileIdentity,
+    StorageError,
+    check_marker,
+    create_private_file,
+    new_database_id,
+    prepare_location,
+    write_marker,
+)
 from bot.store.inbox import Inbox
 from bot.store.items import Items
 from bot.store.meta import Meta
@@ -38,10 +52,20 @@ from bot.store.users import Users
 
 BUSY_TIMEOUT_MS = 5000
 
-# The inbox row of the update being handled: a handler's write transaction marks it processed
-# atomically with the handler's own changes, so a crash can never apply an update twice.
-current_update: contextvars.ContextVar[int | None] = contextvars.ContextVar(
-    "current_update", default=None
+
+@dataclass
+class InboxAttempt:
+    """One attempt at handling a recorded update. A handler's write transaction marks the update
+    processed atomically with the handler's own changes (so a crash can never apply it twice);
+    `marked` says that happened, `error` what made the handler fail."""
+
+    inbox_id: int
+    marked: bool = False
+    error: BaseException | None = None
+
+
+current_attempt: contextvars.ContextVar[InboxAttempt | None] = contextvars.ContextVar(
+    "current_attempt", default=None
 )
 
 
@@ -86,20 +110,63 @@ class Store:
         self.clock = clock
         self.path = path
         self._outbox_listeners: list[Callable[[], None]] = []
+        self.health = StorageHealth()
+        self.identity: FileIdentity | None = None
 
     @classmethod
-    async def open(cls, path: str | os.PathLike[str], clock: Clock) -> Store:
+    async def open(cls, path: str | os.PathLike[str], clock: Clock, *, init: bool = False) -> Store:
+        """Open (or, on the first run or with `init`, create) the database, check it is sound and
+        the one this desk created, and bring its schema up to date. StorageError says what an
+        operator must fix."""
         location = Path(path)
-        location.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(location, isolation_level=None)
+        create = prepare_location(location, init=init)
+        if create:
+            create_private_file(location)
+        try:
+            db = await aiosqlite.connect(location, isolation_level=None)
+        except sqlite3.Error as error:
+            raise StorageError(f"cannot open {location} ({error})") from None
+        store = cls(db, clock, str(location))
+        try:
+            await store._prepare(create)
+        except BaseException:
+            await db.close()
+            raise
+        return store
+
+    async def _prepare(self, create: bool) -> None:
+        db = self._db
         db.row_factory = aiosqlite.Row
-        await db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        try:
+            await db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            async with db.execute("PRAGMA quick_check") as cursor:
+                found = [str(row[0]) for row in await cursor.fetchall()]
+        except sqlite3.DatabaseError as error:
+            found = [str(error)]
+        if found != ["ok"]:
+            raise StorageError(
+                f"{self.path} failed its integrity check ({'; '.join(found[:3])}): restore it "
+                "from a backup"
+            )
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA synchronous=FULL")
         await db.execute("PRAGMA foreign_keys=ON")
-        store = cls(db, clock, str(location))
-        await store._migrate()
-        return store
+        await self._migrate()
+        async with self.transaction() as tx:
+            database_id = await tx.meta.get(DATABASE_ID_KEY)
+            if database_id is None:
+                database_id = new_database_id()
+                await tx.meta.set(DATABASE_ID_KEY, database_id)
+        location = Path(self.path)
+        if create:
+            write_marker(location, database_id)
+        else:
+            check_marker(location, database_id)
+        self.identity = FileIdentity.of(location)
+
+    def replaced_or_gone(self) -> bool:
+        """The database file was deleted, or another file now stands at its path."""
+        return FileIdentity.of(Path(self.path)) != self.identity
 
     async def _migrate(self) -> None:
         async with self._db.execute("PRAGMA user_version") as cursor:
@@ -118,23 +185,36 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
-        """One `BEGIN IMMEDIATE` transaction: committed on success, rolled back on any error."""
+        """One `BEGIN IMMEDIATE` transaction: committed on success, rolled back on any error
+        (a failed COMMIT, a cancelled caller) so the connection is never left inside one."""
         async with self._lock:
             tx = Tx(self._db, self.clock)
-            await self._db.execute("BEGIN IMMEDIATE")
             try:
+                await self._db.execute("BEGIN IMMEDIATE")
                 yield tx
-                inbox_id = current_update.get()
-                if inbox_id is not None:
-                    await tx.inbox.mark_processed(inbox_id)
-            except BaseException:
-                await self._db.execute("ROLLBACK")
+                attempt = current_attempt.get()
+                if attempt is not None:
+                    await tx.inbox.mark_processed(attempt.inbox_id)
+                fault_point("commit")
+                await self._db.execute("COMMIT")
+            except BaseException as error:
+                await self._rollback()
+                if is_storage_failure(error):
+                    self.health.failed(error)
                 raise
-            await self._db.execute("COMMIT")
+            self.health.worked()
+            if attempt is not None:
+                attempt.marked = True
             crash_point("commit")
         if tx.outbox.written:
             for listener in self._outbox_listeners:
                 listener()
+
+    async def _rollback(self) -> None:
+        # Commands run in order on the connection's thread, so a BEGIN that was sent before a
+        # cancellation is always rolled back here; one that never ran leaves nothing to undo.
+        with contextlib.suppress(sqlite3.Error):
+            await self._db.execute("ROLLBACK")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:

@@ -23,6 +23,19 @@ class Inbox(Repository):
         )
         return [(r["id"], r["payload"]) for r in rows]
 
+    async def set_aside(self, inbox_id: int, attempts: int, error: str) -> None:
+        """Stop retrying an update that keeps failing; it stays in the inbox for the admins."""
+        now = self.clock()
+        await self.db.execute(
+            "UPDATE inbox SET processed_at=?, set_aside_at=?, attempts=?, error=?"
+            " WHERE id=? AND processed_at IS NULL",
+            (now, now, attempts, error, inbox_id),
+        )
+
+    async def set_aside_count(self) -> int:
+        row = await self._one("SELECT COUNT(*) AS n FROM inbox WHERE set_aside_at IS NOT NULL")
+        return int(row["n"]) if row else 0
+
     async def mark_processed(self, inbox_id: int) -> None:
         await self.db.execute(
             "UPDATE inbox SET processed_at=? WHERE id=? AND processed_at IS NULL",

@@ -181,3 +181,14 @@ MIGRATIONS.append(
     ALTER TABLE users ADD COLUMN name TEXT;
     """
 )
+
+MIGRATIONS.append(
+    # 6: an update that keeps failing is set aside (kept, listed for the admins), not retried
+    # forever and not lost; who has opened a private chat with the bot (alerts can reach them)
+    """
+    ALTER TABLE inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE inbox ADD COLUMN set_aside_at REAL;
+    ALTER TABLE inbox ADD COLUMN error TEXT;
+    ALTER TABLE users ADD COLUMN private_chat_at REAL;
+    """
+)

@@ -100,17 +100,11 @@ class Outbox(Repository):
         priority, last_id = after if after is not None else (-1, 0)
         return await self._records(
             OutboxItem,
-            "SELECT * FROM outbox WHERE state=? AND not_before<=?"
+            "SELECT * FROM outbox WHERE state=?"
             " AND (priority > ? OR (priority = ? AND id > ?))"
             " ORDER BY priority, id LIMIT ?",
-            (_PENDING, self.clock(), priority, priority, last_id, limit),
+            (_PENDING, priority, priority, last_id, limit),
         )
-
-    async def next_due(self) -> float | None:
-        row = await self._one(
-            "SELECT MIN(not_before) AS due FROM outbox WHERE state=?", (_PENDING,)
-        )
-        return float(row["due"]) if row and row["due"] is not None else None
 
     async def finish(
         self,
@@ -126,10 +120,10 @@ class Outbox(Repository):
             (state, self.clock(), json.dumps(result), error, outbox_id, _PENDING),
         )
 
-    async def retry_later(self, outbox_id: int, not_before: float, error: str) -> None:
+    async def retry_later(self, outbox_id: int, error: str) -> None:
+        """A send failed for now: count the attempt (the worker decides when to try again)."""
         await self.db.execute(
-            "UPDATE outbox SET attempts=attempts+1, not_before=?, error=? WHERE id=?",
-            (not_before, error, outbox_id),
+            "UPDATE outbox SET attempts=attempts+1, error=? WHERE id=?", (error, outbox_id)
         )
 
     async def counts(self) -> dict[str, int]:

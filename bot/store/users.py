@@ -52,3 +52,23 @@ class Users(Repository):
             " ON CONFLICT(user_id) DO UPDATE SET blocked_at=excluded.blocked_at",
             (user_id, self.clock()),
         )
+
+    async def opened_private_chat(self, user_id: int) -> None:
+        """The user wrote to the bot privately: the bot may write to them from now on."""
+        await self.db.execute(
+            "INSERT INTO users (user_id, private_chat_at) VALUES (?, ?)"
+            " ON CONFLICT(user_id) DO UPDATE SET"
+            " private_chat_at=COALESCE(users.private_chat_at, excluded.private_chat_at)",
+            (user_id, self.clock()),
+        )
+
+    async def without_private_chat(self, user_ids: Iterable[int]) -> list[int]:
+        """Which of these users have never written to the bot privately, as far as it knows."""
+        ids = sorted(set(user_ids))
+        rows = await self._all(
+            f"SELECT user_id FROM users WHERE private_chat_at IS NOT NULL"
+            f" AND user_id IN ({marks(ids)})",
+            ids,
+        )
+        known = {r["user_id"] for r in rows}
+        return [user_id for user_id in ids if user_id not in known]

@@ -8,6 +8,7 @@ from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -53,6 +54,10 @@ def classify(error: TelegramError) -> DeliveryError:
             seconds = error.retry_after
         wait = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
         return DeliveryError(Failure.RETRY_AFTER, description, retry_after=wait)
+    if isinstance(error, InvalidToken):
+        # 401 or 404 on the bot's own methods: nothing is wrong with the message itself. PTB's
+        # description quotes the token, so it is not passed on.
+        return DeliveryError(Failure.BOT_REFUSED, "Telegram refused the token")
     if isinstance(error, ChatMigrated):
         return DeliveryError(Failure.CHAT_UNAVAILABLE, f"chat migrated to {error.new_chat_id}")
     if isinstance(error, Forbidden):

@@ -4,6 +4,11 @@ python-telegram-bot's Updater confirms a batch to Telegram before handlers finis
 loses it. Here a batch is written to the inbox (deduplicated by what it is, not by update id) and
 the offset is advanced in that same transaction; Telegram is told on the next poll. Each inbox row
 is then handed to the Application; the handler's own transaction marks it processed.
+
+An update whose effect could not be stored is never marked processed: when storage fails it is
+retried, in order, until it takes effect (a button press excepted: it is answered "not saved, press
+again", since Telegram expires it in seconds). An update that fails for any other reason is tried
+a few times, then set aside (kept, and the admins told) so one bad update never halts intake.
 """
 
 from __future__ import annotations
@@ -13,14 +18,18 @@ import contextlib
 import json
 import logging
 import warnings
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
-from telegram.error import Conflict
+from telegram.error import Conflict, InvalidToken
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
-from bot.store import Store, current_update
+from bot.domain.models import UpdateSummary
+from bot.ops.health import Health
+from bot.store import InboxAttempt, Store, current_attempt
+from bot.store.errors import describe, is_storage_failure
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +37,32 @@ POLL_TIMEOUT_SECONDS = 25
 OFFSET_KEY = "poll_offset"
 LAST_UPDATE_KEY = "poll_last_update_at"
 QUIET_WEEK_SECONDS = 6 * 24 * 3600.0
+# Tries of an update failing for a reason other than storage before it is set aside.
+MAX_ATTEMPTS = 3
+MAX_RETRY_SECONDS = 30.0
+
+SetAside = Callable[[int, UpdateSummary, int, str], Awaitable[None]]
+
+
+class StorageUnavailable(Exception):
+    """An update could not take effect because storage fails; it is retried later, in order."""
+
+
+def summarize(update: dict[str, Any]) -> UpdateSummary:
+    """What an update is, where from and by whom, without its content."""
+    for kind in ("message", "edited_message", "callback_query", "my_chat_member"):
+        body = update.get(kind)
+        if not isinstance(body, dict):
+            continue
+        chat = (body.get("message") if kind == "callback_query" else body) or {}
+        sender = body.get("from") or {}
+        return UpdateSummary(
+            update_id=int(update.get("update_id", 0)),
+            kind=kind,
+            chat_id=(chat.get("chat") or {}).get("id"),
+            user_id=sender.get("id"),
+        )
+    return UpdateSummary(int(update.get("update_id", 0)), "other", None, None)
 
 
 def dedup_key(update: dict[str, Any]) -> str:
@@ -50,16 +85,24 @@ class Poller:
         self,
         application: Application,  # type: ignore[type-arg]
         store: Store,
+        health: Health,
+        on_set_aside: SetAside,
         *,
         poll_timeout: int = POLL_TIMEOUT_SECONDS,
     ) -> None:
         self.application = application
         self.store = store
+        self.health = health
+        self.on_set_aside = on_set_aside
         self.poll_timeout = poll_timeout
         self.allowed_updates: list[str] = []
+        # Button presses whose effect could not be stored: answered, never retried; marked
+        # processed as soon as storage works again.
+        self.abandoned: set[int] = set()
+        self.handled = 0
 
-    async def fetch(self, wait: int | None = None) -> int:
-        """One getUpdates call; returns how many new updates were recorded."""
+    async def poll(self, wait: int | None = None) -> list[dict[str, Any]]:
+        """One getUpdates call: the raw updates Telegram holds past our offset."""
         if wait is None:
             wait = self.poll_timeout
         async with self.store.read() as tx:
@@ -81,7 +124,11 @@ class Poller:
                 },
                 read_timeout=wait + 10,
             )
-        updates: list[dict[str, Any]] = list(result) if isinstance(result, list) else []
+        self.health.polled()
+        return list(result) if isinstance(result, list) else []
+
+    async def record(self, updates: list[dict[str, Any]]) -> int:
+        """Keep a batch in the inbox and move the offset past it, in one transaction."""
         if not updates:
             return 0
         recorded = 0
@@ -96,60 +143,122 @@ class Poller:
             await tx.meta.set(LAST_UPDATE_KEY, str(self.store.clock()))
         return recorded
 
+    async def fetch(self, wait: int | None = None) -> int:
+        """One getUpdates call, recorded; returns how many new updates were recorded."""
+        return await self.record(await self.poll(wait))
+
     async def process_pending(self) -> int:
-        """Hand every recorded, unprocessed update to the handlers, oldest first."""
+        """Hand every recorded, unprocessed update to the handlers, oldest first. Raises
+        StorageUnavailable at the first update whose effect could not be stored."""
+        await self._settle_abandoned()
         handled = 0
         while True:
             async with self.store.read() as tx:
                 batch = await tx.inbox.unprocessed()
+            batch = [(inbox_id, raw) for inbox_id, raw in batch if inbox_id not in self.abandoned]
             if not batch:
                 return handled
             for inbox_id, payload in batch:
                 await self._process(inbox_id, payload)
                 handled += 1
+                self.handled += 1
 
     async def _process(self, inbox_id: int, payload: str) -> None:
-        token = current_update.set(inbox_id)
+        raw = json.loads(payload)
+        error: BaseException | None = None
+        for attempt_number in range(1, MAX_ATTEMPTS + 1):
+            attempt = await self._attempt(inbox_id, raw)
+            error = attempt.error
+            if error is None or attempt.marked:
+                if not attempt.marked:
+                    await self._mark(inbox_id)
+                return
+            if is_storage_failure(error):
+                if "callback_query" in raw:
+                    self.abandoned.add(inbox_id)
+                    return
+                raise StorageUnavailable(describe(error))
+            log.warning(
+                "update %s failed (try %d of %d): %s",
+                inbox_id,
+                attempt_number,
+                MAX_ATTEMPTS,
+                describe(error),
+            )
+        assert error is not None
+        await self.on_set_aside(inbox_id, summarize(raw), MAX_ATTEMPTS, describe(error))
+
+    async def _attempt(self, inbox_id: int, raw: dict[str, Any]) -> InboxAttempt:
+        """Run the handlers once; the error handler records what failed on the attempt."""
+        attempt = InboxAttempt(inbox_id)
+        token = current_attempt.set(attempt)
         try:
-            update = Update.de_json(json.loads(payload), self.application.bot)
+            update = Update.de_json(raw, self.application.bot)
             await self.application.process_update(update)
-        except Exception:
-            log.exception("update %s could not be processed; skipping it", inbox_id)
+        except Exception as error:
+            attempt.error = error
         finally:
-            current_update.reset(token)
+            current_attempt.reset(token)
+        return attempt
+
+    async def _mark(self, inbox_id: int) -> None:
+        """The only mark for an update whose handlers wrote nothing."""
+        try:
+            async with self.store.transaction() as tx:
+                await tx.inbox.mark_processed(inbox_id)
+        except Exception as error:
+            if is_storage_failure(error):
+                raise StorageUnavailable(describe(error)) from error
+            raise
+
+    async def _settle_abandoned(self) -> None:
+        if not self.abandoned:
+            return
         async with self.store.transaction() as tx:
-            await tx.inbox.mark_processed(inbox_id)
+            for inbox_id in sorted(self.abandoned):
+                await tx.inbox.mark_processed(inbox_id)
+        self.abandoned.clear()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop`; the update in hand is finished, a pending long poll abandoned."""
         failures = 0
+        behind = False  # recorded updates wait: ask Telegram without waiting, then process them
         while not stop.is_set():
-            fetch = asyncio.create_task(self.fetch())
+            handled_before = self.handled
+            polling = asyncio.create_task(self.poll(0 if behind else None))
             stopping = asyncio.create_task(stop.wait())
-            await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
             stopping.cancel()
-            if not fetch.done():
-                fetch.cancel()
-                await asyncio.gather(fetch, return_exceptions=True)
+            if not polling.done():
+                polling.cancel()
+                await asyncio.gather(polling, return_exceptions=True)
                 break
             try:
-                fetch.result()
+                behind = True
+                await self.record(polling.result())
+                await self.process_pending()
+                behind = False
                 failures = 0
             except Conflict:
                 log.error("another process is polling with this token; retrying in 10 s")
                 await _sleep_unless(stop, 10)
-                continue
-            except Exception as error:  # network, Telegram or storage: never let polling die
+            except InvalidToken:
+                self.health.token.refused("Telegram refused the token")
                 failures += 1
-                delay = min(30.0, 0.5 * 2**failures)
-                log.warning("getUpdates failed (%s); retrying in %.1f s", error, delay)
+                await _sleep_unless(stop, _backoff(failures))
+            except Exception as error:  # network, Telegram or storage: never let polling die
+                # Updates taken in before the failure show storage works between failures.
+                failures = 1 if self.handled > handled_before else failures + 1
+                delay = _backoff(failures)
+                if is_storage_failure(error) or isinstance(error, StorageUnavailable):
+                    log.warning("updates wait for storage (%s); retrying in %.1f s", error, delay)
+                else:
+                    log.warning("getUpdates failed (%s); retrying in %.1f s", error, delay)
                 await _sleep_unless(stop, delay)
-                continue
-            try:
-                await self.process_pending()
-            except Exception:
-                log.exception("processing recorded updates failed; retrying after the next poll")
-                await _sleep_unless(stop, 1.0)
+
+
+def _backoff(failures: int) -> float:
+    return float(min(MAX_RETRY_SECONDS, 0.5 * 2 ** min(failures, 10)))
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import FakeTelegram
+from bot.telegram.polling import MAX_ATTEMPTS
 from tests.factories import DUA, GROUP, MOD_ONE, SATU, FakeClock, World
 from tests.harness import Harness
 
@@ -112,19 +113,31 @@ async def test_unreachable_group_holds_its_queue_alerts_once_and_resumes(
     assert len(evidence) == 3
 
 
-async def test_a_failing_handler_is_contained_and_the_user_told(
-    harness: Harness, tg: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+async def test_a_failing_handler_is_tried_again_then_set_aside_and_everyone_told(
+    harness: Harness, tg: FakeTelegram, cast: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runtime = harness.runtime
     assert runtime is not None
+    cast.start(MOD_ONE)  # the admin can receive alerts
+    await harness.idle()
+    calls = 0
 
     async def broken(*_: object, **__: object) -> None:
+        nonlocal calls
+        calls += 1
         raise RuntimeError("simulated bug")
 
     monkeypatch.setattr(runtime.desk.reporters, "status", broken)
     tg.send_message(SATU, text="/status 1")
     await harness.idle()
-    assert "kesalahan" in harness.texts_to(SATU)[-1]
+    assert calls == MAX_ATTEMPTS
+    # The sender hears the truth (kept, admins told), in their language; the admin is alerted.
+    assert "tetap disimpan" in harness.texts_to(SATU)[-1]
+    [alert] = [t for t in harness.texts_to(MOD_ONE) if "set aside" in t]
+    assert "RuntimeError" in alert and "simulated bug" in alert
+    async with runtime.store.read() as tx:
+        assert await tx.inbox.set_aside_count() == 1
+        assert await tx.inbox.unprocessed() == []
     await report(harness, SATU, 5)  # the bot carries on
     await harness.idle()
     assert len(harness.cards(GROUP)) == 1

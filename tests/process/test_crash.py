@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import FakeTelegram
-from tests.factories import GROUP, World, many_reporters_config
+from tests.factories import ADMIN, GROUP, World, many_reporters_config
 from tests.harness import spawn_bot
 
 # Small enough that every card and copy fits the group's 20-a-minute budget after the restart.
@@ -21,8 +21,10 @@ ACK = re.compile(r"#(\d+)")
 
 
 def prepare(tg: FakeTelegram, tmp_path: Path) -> tuple[World, Path, Path]:
-    """The cast with every reporter's chat open, a config file, and a log file for the bot."""
+    """The cast with every reporter's and the admin's chat open, a config file, and a log file
+    for the bot."""
     world = World.build(tg)
+    world.start(ADMIN)
     for reporter in REPORTERS[2:]:
         tg.add_user(reporter, f"Reporter {reporter}")
     for reporter in REPORTERS:

@@ -8,6 +8,7 @@ from bot.config import Config
 from bot.desk import Desk
 from bot.domain.models import IncomingItem, Item, Origin
 from bot.domain.vocabulary import EventKind, ReportStatus
+from bot.ops.health import Health
 from bot.outbox import sends
 from bot.outbox.delivery import DeliveryError, Failure, OutgoingText
 from bot.outbox.pacing import Pacer
@@ -64,7 +65,8 @@ def worker(
     store: Store, config: Config, transport: ScriptedTransport, clock: FakeClock
 ) -> OutboxWorker:
     desk = Desk(store, lambda: config)
-    return OutboxWorker(store, transport, lambda: config, Pacer(clock), desk.admin)
+    health = Health(store.health, clock)
+    return OutboxWorker(store, transport, lambda: config, Pacer(clock), desk.admin, health)
 
 
 async def states(store: Store) -> dict[str, int]:

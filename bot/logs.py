@@ -1,0 +1,54 @@
+"""Logging for operators: one line per record, the bot token never shown at any level (not in
+python-telegram-bot's or httpx's own DEBUG lines, not in tracebacks)."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# Anything shaped like a bot token (<bot id>:<secret>), wherever it appears, for example in a URL.
+TOKEN_SHAPE = re.compile(r"\b\d{3,}:[A-Za-z0-9_-]{8,}")
+HIDDEN = "<token>"
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then hides every secret it knows and anything shaped like a token."""
+
+    def __init__(self, fmt: str) -> None:
+        super().__init__(fmt)
+        self.secrets: set[str] = set()
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.redact(super().format(record))
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, HIDDEN)
+        return TOKEN_SHAPE.sub(HIDDEN, text)
+
+
+_formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def configure_logging(level: str) -> None:
+    """Every logger writes through one handler whose formatter hides secrets."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(_formatter)
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    # httpx logs every request URL at INFO; at DEBUG an operator asked for it (the token hidden).
+    for noisy in ("httpx", "httpcore", "apscheduler"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    if root.level <= logging.DEBUG:
+        for noisy in ("httpx", "httpcore"):
+            logging.getLogger(noisy).setLevel(logging.DEBUG)
+
+
+def hide(secret: str) -> None:
+    """From now on, this string never appears in a log line."""
+    if secret:
+        _formatter.secrets.add(secret)
