@@ -8,6 +8,7 @@ BOT_TOKEN in the environment wins over the file.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -84,12 +85,20 @@ def parse_config(text: str, source_path: str = "config.yaml") -> Config:
         for error in exc.errors():
             problems.append(translate(error, data, lines, source_path))
     if problems:
-        order = sorted(
-            enumerate(problems),
-            key=lambda item: (item[1][0] is None, item[1][0] or 0, item[0]),
-        )
-        raise ConfigError([message for _, (_, message) in order])
+        raise ConfigError(_in_order(problems))
     return config
+
+
+def _in_order(problems: list[tuple[int | None, str]]) -> list[str]:
+    """Each message once, by line; on one line, by list position, then as found."""
+
+    def positions(message: str) -> tuple[int, ...]:
+        path = message.split(": ", 1)[0]
+        return tuple(int(index) for index in re.findall(r"\[(\d+)\]", path))
+
+    unique = list(dict.fromkeys(problems))
+    unique.sort(key=lambda found: (found[0] is None, found[0] or 0, positions(found[1])))
+    return list(dict.fromkeys(message for _, message in unique))
 
 
 def _read_yaml(text: str, name: str) -> tuple[Any, LineMap, list[tuple[int | None, str]]]:

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bot.config import (
     DEFAULT_CATEGORY_KEYS,
@@ -436,8 +437,88 @@ def test_label_in_an_unknown_language(tmp_path: Path) -> None:
 
 def test_alias_shared_by_two_categories(tmp_path: Path) -> None:
     text = MINIMAL + "categories:\n  fraud:\n    aliases: [scam, judi]\n"
-    message = only_error(tmp_path, text)
-    assert message.startswith('categories.fraud: "judi" names two categories')
+    assert only_error(tmp_path, text) == (
+        'categories.fraud.aliases[1]: "judi" names two categories (alias of gambling, alias of'
+        " fraud); a key, label or alias must name one category only (config.yaml line 6)"
+    )
+
+
+def test_a_clash_is_blamed_where_the_file_wrote_the_word(tmp_path: Path) -> None:
+    """terrorism comes first, but gambling's "judi" is the default; the file's word is wrong."""
+    text = MINIMAL + "categories:\n  terrorism:\n    aliases: [teror, judi]\n"
+    assert only_error(tmp_path, text).startswith(
+        'categories.terrorism.aliases[1]: "judi" names two categories (alias of gambling, alias'
+        " of terrorism)"
+    )
+
+
+# --- every problem in one run -----------------------------------------------------------------
+
+
+def test_rules_between_fields_are_reported_with_every_other_problem(tmp_path: Path) -> None:
+    """Each of these rules used to wait until the rest of its section was valid."""
+    text = """\
+moderation:
+  chat_id: x
+  moderators: [111, "abc", 111]
+  escalation_chat_id: -100
+  on_duty: [333, 111, 333]
+admins: [7, 7, "z"]
+reporters:
+  - {id: 5, name: 2024, organization: X}
+  - {id: 5, name: B, organization: Y}
+categories:
+  fraud:
+    aliases: [scam, judi]
+    priority: 0
+  extortion:
+    labels: {en: Extortion, fr: Extorsion}
+"""
+    assert errors(tmp_path, text) == [
+        'moderation.chat_id: expected an integer, got "x" (config.yaml line 2)',
+        'moderation.moderators[1]: expected an integer, got "abc" (config.yaml line 3)',
+        "moderation.moderators[2]: user 111 is listed twice, as items 0 and 2 (config.yaml line 3)",
+        "moderation.on_duty[0]: user 333 is not one of moderation.moderators (config.yaml line 5)",
+        "moderation.on_duty[2]: user 333 is listed twice, as items 0 and 2 (config.yaml line 5)",
+        "moderation.on_duty[2]: user 333 is not one of moderation.moderators (config.yaml line 5)",
+        "admins[1]: user 7 is listed twice, as items 0 and 1 (config.yaml line 6)",
+        'admins[2]: expected an integer, got "z" (config.yaml line 6)',
+        "reporters[0].name: expected a string, got 2024 (put it in quotes) (config.yaml line 8)",
+        "reporters[1].id: reporter id 5 is listed twice, as items 0 and 1 (config.yaml line 9)",
+        'categories.fraud.aliases[1]: "judi" names two categories (alias of gambling, alias of'
+        " fraud); a key, label or alias must name one category only (config.yaml line 12)",
+        "categories.fraud.priority: expected a priority from 1 (most urgent) to 9, got 0"
+        " (config.yaml line 13)",
+        "categories.extortion.priority: required key missing (a new category must give labels,"
+        " priority, targets and reasons) (config.yaml line 14)",
+        "categories.extortion.targets: required key missing (a new category must give labels,"
+        " priority, targets and reasons) (config.yaml line 14)",
+        "categories.extortion.reasons: required key missing (a new category must give labels,"
+        " priority, targets and reasons) (config.yaml line 14)",
+        "categories.extortion.labels.fr: invalid key, expected one of en/id (config.yaml line 15)",
+        "categories.extortion.labels: missing the id text (every label needs both en and id)"
+        " (config.yaml line 15)",
+    ]
+
+
+def test_escalation_chat_must_differ_from_the_group_even_when_moderators_are_wrong(
+    tmp_path: Path,
+) -> None:
+    text = "moderation:\n  chat_id: -100\n  moderators: []\n  escalation_chat_id: -100\n"
+    assert errors(tmp_path, text) == [
+        "moderation.moderators: expected at least one moderator's user id (config.yaml line 3)",
+        "moderation.escalation_chat_id: -100 is the moderator group itself (chat_id); use another"
+        " chat (config.yaml line 4)",
+    ]
+
+
+def test_rules_hold_for_a_configuration_built_in_code() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Moderation(chat_id=-100, moderators=[1, 1], on_duty=[2])
+    assert sorted(error["loc"] for error in caught.value.errors()) == [
+        ("moderators", 1),
+        ("on_duty", 0),
+    ]
 
 
 # --- token ------------------------------------------------------------------------------------
