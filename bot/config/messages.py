@@ -167,6 +167,20 @@ _EXPECTATIONS = {
 }
 
 
+_NUMBER_KINDS = frozenset({"int_type", "int_parsing", "float_type", "float_parsing"})
+
+
+def _is_quoted_number(value: Any) -> bool:
+    """A number written in quotes, such as an id copied as "-1001234567890"."""
+    if not isinstance(value, str):
+        return False
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return value.strip().lstrip("+-")[:1].isdigit()
+
+
 def translate(error: Any, data: Any, lines: LineMap, name: str) -> tuple[int | None, str]:
     """One pydantic error as (line, message)."""
     loc: list[Any] = list(error["loc"])
@@ -214,6 +228,8 @@ def translate(error: Any, data: Any, lines: LineMap, name: str) -> tuple[int | N
             text += f", got {show_value(value)}"
             if kind == "string_type" and isinstance(value, int | float):
                 text += " (put it in quotes)"
+            elif kind in _NUMBER_KINDS and _is_quoted_number(value):
+                text += " (remove the quotes)"
     path = format_path(parts) or "(top level)"
     return line, f"{path}: {text}{_where(line, name)}"
 

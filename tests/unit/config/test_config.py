@@ -292,11 +292,35 @@ reporters:
   - {id: 5, name: 2024, organization: X}
 """
     assert errors(tmp_path, text) == [
-        'moderation.chat_id: expected an integer, got "-100" (config.yaml line 2)',
+        'moderation.chat_id: expected an integer, got "-100" (remove the quotes)'
+        " (config.yaml line 2)",
         "moderation.moderators: expected a list, got 111 (config.yaml line 3)",
         'language: expected one of en/id, got "fr" (config.yaml line 4)',
         'intake.draft_ttl_hours: expected a number, got "soon" (config.yaml line 6)',
         "reporters[0].name: expected a string, got 2024 (put it in quotes) (config.yaml line 8)",
+    ]
+
+
+def test_quoted_numbers_are_told_to_lose_their_quotes(tmp_path: Path) -> None:
+    text = """\
+moderation:
+  chat_id: "-1001234567890"
+  moderators: ['111111', 222222, " 333 ", "abc"]
+  escalation_chat_id: "-100987"
+intake: {draft_ttl_hours: "12.5"}
+"""
+    assert errors(tmp_path, text) == [
+        'moderation.chat_id: expected an integer, got "-1001234567890" (remove the quotes)'
+        " (config.yaml line 2)",
+        'moderation.moderators[0]: expected an integer, got "111111" (remove the quotes)'
+        " (config.yaml line 3)",
+        'moderation.moderators[2]: expected an integer, got " 333 " (remove the quotes)'
+        " (config.yaml line 3)",
+        'moderation.moderators[3]: expected an integer, got "abc" (config.yaml line 3)',
+        'moderation.escalation_chat_id: expected an integer, got "-100987" (remove the quotes)'
+        " (config.yaml line 4)",
+        'intake.draft_ttl_hours: expected a number, got "12.5" (remove the quotes)'
+        " (config.yaml line 5)",
     ]
 
 
