@@ -40,7 +40,7 @@ def line_key(parts: Sequence[PathPart]) -> tuple[str, ...]:
     return tuple(str(part) for part in parts)
 
 
-def _line_of(parts: Sequence[PathPart], lines: LineMap) -> int | None:
+def line_of(parts: Sequence[PathPart], lines: LineMap) -> int | None:
     """The line of the key at `parts`, or of its nearest ancestor that is in the file."""
     key = line_key(parts)
     while True:
@@ -142,10 +142,10 @@ def unknown_key_message(
         text = f'unknown key, did you mean "{matches[0]}"?'
     else:
         text = f"unknown key (allowed here: {', '.join(allowed)})"
-    return f"{format_path(parts)}: {text}{_where(_line_of(parts, lines), name)}"
+    return f"{format_path(parts)}: {text}{where(line_of(parts, lines), name)}"
 
 
-def _where(line: int | None, name: str) -> str:
+def where(line: int | None, name: str) -> str:
     return f" ({name} line {line})" if line is not None else f" ({name})"
 
 
@@ -193,11 +193,11 @@ def translate(error: Any, data: Any, lines: LineMap, name: str) -> tuple[int | N
     if kind == "extra_forbidden" and loc:
         allowed = allowed_keys(loc[:-1]) or []
         parts = _parts(loc, data)
-        return _line_of(parts, lines), unknown_key_message(loc, data, lines, name, allowed)
+        return line_of(parts, lines), unknown_key_message(loc, data, lines, name, allowed)
     if kind == "config":
         loc += list(ctx.get("at", ()))
     parts = _parts(loc, data)
-    line = _line_of(parts, lines)
+    line = line_of(parts, lines)
     secret = [str(part) for part in parts[:2]] == ["telegram", "token"]
 
     if kind == "missing":
@@ -231,7 +231,7 @@ def translate(error: Any, data: Any, lines: LineMap, name: str) -> tuple[int | N
             elif kind in _NUMBER_KINDS and _is_quoted_number(value):
                 text += " (remove the quotes)"
     path = format_path(parts) or "(top level)"
-    return line, f"{path}: {text}{_where(line, name)}"
+    return line, f"{path}: {text}{where(line, name)}"
 
 
 def _new_category_hint(parts: Sequence[PathPart]) -> str:

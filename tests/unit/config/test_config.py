@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
+import yaml
 from pydantic import ValidationError
 
 from bot.config import (
@@ -16,9 +18,12 @@ from bot.config import (
     Moderation,
     changed_keys,
     load_config,
+    loading,
+    parse_config,
     resolve_token,
     summary,
 )
+from bot.config.loading import MAX_BYTES
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "config.example.yaml"
 
@@ -228,6 +233,48 @@ def test_yaml_syntax_error_line_is_exact(tmp_path: Path) -> None:
     assert message.startswith("config.yaml line 4: could not parse YAML: ")
 
 
+@pytest.fixture(params=["libyaml", "python"])
+def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both parsers: libyaml where PyYAML has it, the pure-Python one where it does not."""
+    if request.param == "python":
+        monkeypatch.setattr(loading, "_Loader", yaml.SafeLoader)
+    elif not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML without libyaml")
+    return str(request.param)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("moderation:\n\tchat_id: -100\n  moderators: [1]\n", 2, 1),
+        ("moderation:\n  chat_id: -100\n\tmoderators: [1]\n", 3, 1),
+        ("moderation:\n  chat_id: -100\n  \tmoderators: [1]\n", 3, 3),
+        ("moderation:\n  chat_id: -100\n  moderators:\n\t- 1\n", 4, 1),
+        ("reporters:\n  - id: 1\n\t  name: x\n", 3, 1),
+    ],
+)
+def test_a_tab_is_named_with_its_line(
+    tmp_path: Path, yaml_parser: str, text: str, line: int, column: int
+) -> None:
+    assert only_error(tmp_path, text) == (
+        f"config.yaml line {line}: could not parse YAML: a tab at column {column}; indent with"
+        " spaces, not tabs"
+    )
+
+
+def test_both_parsers_find_the_same_problems(tmp_path: Path, yaml_parser: str) -> None:
+    text = MINIMAL + "language: en\nlanguage: id\noff: 1\n"
+    assert errors(tmp_path, text) == [
+        "language: this key appears twice (lines 4 and 5); keep one (config.yaml line 5)",
+        'off: YAML reads off as false, not as text; put it in quotes ("off") (config.yaml line 6)',
+        "off: unknown key (allowed here: telegram, moderation, admins, reporters, storage,"
+        " language, intake, categories) (config.yaml line 6)",
+    ]
+    assert only_error(tmp_path, MINIMAL + "language: en: id\n").startswith(
+        "config.yaml line 4: could not parse YAML: mapping values are not allowed"
+    )
+
+
 def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
     assert "expected a mapping" in only_error(tmp_path, "- a\n- b\n")
     assert "empty" in only_error(tmp_path, "# nothing here\n")
@@ -255,6 +302,87 @@ def test_binary_file_is_reported(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(ConfigError, match=r"config\.yaml: not UTF-8"):
         load_config("config.yaml")
+
+
+def test_non_utf8_bytes_are_reported_by_line_and_column(tmp_path: Path) -> None:
+    text = MINIMAL + "reporters:\n  - {id: 5, name: José, organization: Kominfo}\n"
+    text += "  - {id: 6, name: Ana, organization: Café}\n"
+    (tmp_path / "config.yaml").write_bytes(text.encode("latin-1"))
+    with pytest.raises(ConfigError) as caught:
+        load_config("config.yaml")
+    assert caught.value.messages == [
+        "config.yaml line 5: not UTF-8 text (byte 0xe9 at column 22); save the file as UTF-8",
+        "config.yaml line 6: not UTF-8 text (byte 0xe9 at column 41); save the file as UTF-8",
+    ]
+
+
+def test_a_utf16_file_is_named_as_such(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_bytes(MINIMAL.encode("utf-16"))
+    with pytest.raises(ConfigError) as caught:
+        load_config("config.yaml")
+    assert caught.value.messages == [
+        "config.yaml: not UTF-8 text but UTF-16; save the file as UTF-8"
+    ]
+
+
+def test_a_utf8_byte_order_mark_is_fine(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_bytes(MINIMAL.encode("utf-8-sig"))
+    assert load_config("config.yaml").moderation.moderators == [111, 222]
+
+
+def test_control_characters_are_reported_by_line_and_column(tmp_path: Path) -> None:
+    text = MINIMAL + "language: e\x01n\nadmins: [1]\x7f\n"
+    assert errors(tmp_path, text) == [
+        "config.yaml line 4: could not parse YAML: the control character #x0001 (column 12) is"
+        " not allowed; remove it",
+        "config.yaml line 5: could not parse YAML: the control character #x007f (column 12) is"
+        " not allowed; remove it",
+    ]
+
+
+def test_a_file_over_1_mb_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    with open(tmp_path / "config.yaml", "wb") as file:  # sparse: nothing of it is ever written
+        file.truncate(50 * 1024 * 1024)
+    with pytest.raises(ConfigError) as caught:
+        load_config("config.yaml")
+    assert caught.value.messages == [
+        "config.yaml: the file is 50.0 MB; a configuration file may be at most 1 MB"
+        " (is this the right file?)"
+    ]
+
+
+def large_config(size: int) -> str:
+    """A valid configuration of exactly `size` bytes: many reporters, then a comment."""
+    lines = [MINIMAL, "reporters:\n"]
+    total = len(MINIMAL) + len("reporters:\n")
+    user_id = 1000
+    while total < size - 200:
+        line = (
+            f"  - {{id: {user_id}, name: Reporter {user_id}, organization: Org {user_id % 40}}}\n"
+        )
+        lines.append(line)
+        total += len(line)
+        user_id += 1
+    lines.append("#" + "x" * (size - total - 2) + "\n")
+    text = "".join(lines)
+    assert len(text.encode("utf-8")) == size
+    return text
+
+
+def test_a_large_file_up_to_the_limit_loads_and_one_byte_more_is_refused(tmp_path: Path) -> None:
+    text = large_config(MAX_BYTES)
+    started = time.monotonic()
+    config = load(tmp_path, text)
+    # About 1.3 s on a shared 2-core machine with libyaml, 3.5 s with the pure-Python parser.
+    assert time.monotonic() - started < 30
+    assert len(config.reporters) > 10_000
+    messages = errors(tmp_path, text + "\n")
+    assert messages == [
+        "config.yaml: the file is 1.0 MB; a configuration file may be at most 1 MB"
+        " (is this the right file?)"
+    ]
+    with pytest.raises(ConfigError, match=r"at most 1 MB"):
+        parse_config(text + "\n")
 
 
 def test_missing_key_names_path_and_parent_line(tmp_path: Path) -> None:
@@ -376,6 +504,34 @@ def test_yaml_1_1_booleans_are_caught(tmp_path: Path) -> None:
         "categories.fraud.labels.en: expected a string, got false (put it in quotes)"
         " (config.yaml line 6)"
     )
+
+
+@pytest.mark.parametrize("key", ["no", "No", "yes", "on", "OFF", "false"])
+def test_yaml_1_1_booleans_as_keys_are_named_with_the_line(tmp_path: Path, key: str) -> None:
+    value = "false" if key.lower() in ("no", "off", "false") else "true"
+    text = MINIMAL + f"categories:\n  fraud:\n    reasons:\n      dismiss:\n        {key}: x\n"
+    assert errors(tmp_path, text)[0] == (
+        f"categories.fraud.reasons.dismiss.{key}: YAML reads {key} as {value}, not as text; put"
+        f' it in quotes ("{key}") (config.yaml line 8)'
+    )
+
+
+def test_a_boolean_key_is_no_longer_shown_as_a_number(tmp_path: Path) -> None:
+    """It used to come out as `categories.fraud.labels.0: invalid key` on the section's line."""
+    text = MINIMAL + "categories:\n  fraud:\n    labels:\n      no: Penipuan\n"
+    assert errors(tmp_path, text) == [
+        'categories.fraud.labels.no: YAML reads no as false, not as text; put it in quotes ("no")'
+        " (config.yaml line 7)",
+        "categories.fraud.labels.no: invalid key, expected one of en/id (config.yaml line 7)",
+    ]
+
+
+def test_a_quoted_no_is_an_ordinary_key(tmp_path: Path) -> None:
+    text = (
+        MINIMAL
+        + 'categories:\n  fraud:\n    reasons:\n      dismiss:\n        "no": {en: n, id: n}\n'
+    )
+    assert "no" in load(tmp_path, text).categories["fraud"].reasons.dismiss
 
 
 def test_duplicate_yaml_key(tmp_path: Path) -> None:
