@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.config.defaults import DEFAULT_CATEGORY_DATA, merge
+from bot.config.merging import merge_categories
 from bot.config.messages import (
     ConfigError,
     LineMap,
@@ -24,6 +24,7 @@ from bot.config.messages import (
     allowed_keys,
     format_path,
     line_key,
+    line_of,
     show_value,
     translate,
     unknown_key_message,
@@ -137,7 +138,12 @@ def parse_config(text: str, source_path: str = "config.yaml") -> Config:
         data = {key: value for key, value in data.items() if key != "source_path"}
     categories = data.get("categories")
     if categories is None or isinstance(categories, dict):
-        data = {**data, "categories": merge(DEFAULT_CATEGORY_DATA, categories or {})}
+        merged, merge_problems = merge_categories(categories or {})
+        for parts, text in merge_problems:
+            path = ["categories", *parts]
+            line = line_of(path, lines)
+            problems.append((line, f"{format_path(path)}: {text}{where(line, source_path)}"))
+        data = {**data, "categories": merged}
     config: Config | None = None
     try:
         config = Config.model_validate({**data, "source_path": source_path})

@@ -18,7 +18,7 @@ from typing import Annotated, Any, get_args, get_origin
 from pydantic import BaseModel
 
 from bot.config.defaults import DEFAULT_CATEGORY_DATA, DEFAULT_CATEGORY_KEYS
-from bot.config.schema import Config
+from bot.config.schema import Category, Config
 
 # Key path (as strings) -> 1-based line of that key in the file.
 LineMap = dict[tuple[str, ...], int]
@@ -127,7 +127,9 @@ def allowed_keys(loc: Sequence[Any]) -> list[str] | None:
             return None
     annotation = _unwrap(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [key for key in annotation.model_fields if key != "source_path"]
+        keys = [key for key in annotation.model_fields if key != "source_path"]
+        # Read (and removed) when the categories are merged over the defaults.
+        return [*keys, "enabled"] if annotation is Category else keys
     return None
 
 

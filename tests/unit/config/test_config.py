@@ -197,6 +197,118 @@ def test_new_category_is_added_when_complete(tmp_path: Path) -> None:
     assert urgency[-1] == "other"
 
 
+def test_enabled_false_switches_a_default_category_off(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        "categories:\n  gambling:\n    enabled: false\n"
+        "  fraud:\n    enabled: true\n    aliases: [tipu, judi]\n"
+        "  pornography: {enabled: }\n"
+    )
+    config = load(tmp_path, text)
+    assert "gambling" not in config.categories
+    assert "pornography" in config.categories
+    assert len(config.categories) == 8
+    # gambling's own words no longer name anything, so fraud may take one of them.
+    assert config.category_for_word("judol") is None
+    assert config.category_for_word("judi") == "fraud"
+    assert "Default categories switched off: gambling" in summary(config)
+
+
+def test_a_new_category_switched_off_is_left_out_unchecked(tmp_path: Path) -> None:
+    config = load(tmp_path, MINIMAL + "categories:\n  extortion: {enabled: false, priority: 2}\n")
+    assert "extortion" not in config.categories
+    assert "switched off" not in summary(config)
+
+
+def test_switching_off_a_misspelt_default_is_an_error(tmp_path: Path) -> None:
+    text = MINIMAL + 'categories:\n  gamblng:\n    enabled: false\n  fraud: {enabled: "no"}\n'
+    assert errors(tmp_path, text) == [
+        'categories.gamblng.enabled: "gamblng" is not a default category, so this switches'
+        ' nothing off; did you mean "gambling"? (config.yaml line 6)',
+        'categories.fraud.enabled: expected true or false, got "no" (config.yaml line 7)',
+    ]
+
+
+def test_enabled_is_suggested_for_a_misspelling(tmp_path: Path) -> None:
+    text = MINIMAL + "categories:\n  fraud:\n    enable: false\n"
+    assert only_error(tmp_path, text) == (
+        'categories.fraud.enable: unknown key, did you mean "enabled"? (config.yaml line 6)'
+    )
+
+
+def test_at_least_one_category_stays(tmp_path: Path) -> None:
+    text = (
+        MINIMAL
+        + "categories:\n"
+        + "".join(f"  {key}: {{enabled: false}}\n" for key in DEFAULT_CATEGORY_KEYS)
+    )
+    assert only_error(tmp_path, text) == (
+        "categories: expected at least one category (not every one can be switched off)"
+        " (config.yaml line 4)"
+    )
+
+
+def test_a_reason_set_to_null_is_removed(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        "categories:\n  terrorism:\n    reasons:\n"
+        "      take_down: {propaganda: null, financing: {en: financing, id: pendanaan}}\n"
+        "      dismiss:\n        duplicate:\n"
+    )
+    config = load(tmp_path, text)
+    reasons = config.categories["terrorism"].reasons
+    assert list(reasons.take_down) == ["incitement", "recruitment", "financing"]
+    assert "duplicate" not in reasons.dismiss
+    assert "duplicate" in config.categories["fraud"].reasons.dismiss
+    assert "propaganda" not in config.categories["terrorism"].reasons.take_down
+
+
+def test_removing_a_reason_that_is_not_there(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        "categories:\n  terrorism:\n    reasons:\n"
+        "      take_down: {propoganda: null}\n      dismiss: {spam: null}\n"
+    )
+    assert errors(tmp_path, text) == [
+        "categories.terrorism.reasons.take_down.propoganda: null removes a default reason, but"
+        ' terrorism has no take_down reason "propoganda"; did you mean "propaganda"?'
+        " (config.yaml line 7)",
+        "categories.terrorism.reasons.dismiss.spam: null removes a default reason, but terrorism"
+        ' has no dismiss reason "spam"; it has not_illegal, insufficient, already_removed,'
+        " not_found, duplicate (config.yaml line 8)",
+    ]
+
+
+def test_every_reason_of_a_kind_cannot_be_removed(tmp_path: Path) -> None:
+    codes = ", ".join(f"{code}: null" for code in ("propaganda", "incitement", "recruitment"))
+    text = MINIMAL + f"categories:\n  terrorism:\n    reasons:\n      take_down: {{{codes}}}\n"
+    assert only_error(tmp_path, text) == (
+        "categories.terrorism.reasons.take_down: every take_down reason is removed (set to null);"
+        " keep at least one (config.yaml line 7)"
+    )
+
+
+@pytest.mark.parametrize("kind", ["take_down", "dismiss"])
+def test_an_empty_reason_map_of_a_default_is_refused(tmp_path: Path, kind: str) -> None:
+    """Merged, it used to change nothing, silently."""
+    text = MINIMAL + f"categories:\n  fraud:\n    reasons:\n      {kind}: {{}}\n"
+    assert only_error(tmp_path, text) == (
+        f"categories.fraud.reasons.{kind}: an empty map is not allowed: leave the key out to keep"
+        " the default reasons, or set a code to null to remove that reason (at least one must"
+        " stay) (config.yaml line 7)"
+    )
+
+
+def test_merge_problems_come_with_every_other_problem(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        "categories:\n  fraud:\n    priority: 0\n    reasons:\n      dismiss: {}\n"
+        "  gamblng: {enabled: false}\nlanguage: fr\n"
+    )
+    assert [message.split(":")[0] for message in errors(tmp_path, text)] == [
+        "categories.fraud.priority",
+        "categories.fraud.reasons.dismiss",
+        "categories.gamblng.enabled",
+        "language",
+    ]
+
+
 def test_new_category_must_be_complete(tmp_path: Path) -> None:
     messages = errors(tmp_path, MINIMAL + "categories:\n  terorism:\n    priority: 2\n")
     assert len(messages) == 3
