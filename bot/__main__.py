@@ -8,6 +8,7 @@ import logging
 import sys
 
 from bot.config import ConfigError, load_config, summary
+from bot.config.warnings import config_warnings, log_warnings
 
 EXIT_CONFIG = 2
 
@@ -43,10 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.log_level)
     try:
         if args.command == "check-config":
-            print(summary(load_config(args.config)))
+            config = load_config(args.config)
+            print(summary(config))
+            warnings = config_warnings(config)
+            if warnings:
+                print("\nWarnings (the bot still starts):\n" + "\n".join(warnings))
             return 0
         from bot.runtime import run
 
+        log_warnings(load_config(args.config))
         return asyncio.run(run(args.config))
     except ConfigError as error:
         print(f"Configuration error:\n{error}", file=sys.stderr)
