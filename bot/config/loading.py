@@ -107,7 +107,8 @@ def _decode(raw: bytes, name: str) -> str:
                     f"column {column}); save the file as UTF-8"
                 )
     if bad_lines > len(messages):
-        messages.append(f"{name}: {bad_lines - len(messages)} more lines are not UTF-8 text")
+        more = bad_lines - len(messages)
+        messages.append(f"{name}: {more} more line{'s' if more > 1 else ''} not UTF-8 text")
     raise ConfigError(messages)
 
 
@@ -139,10 +140,10 @@ def parse_config(text: str, source_path: str = "config.yaml") -> Config:
     categories = data.get("categories")
     if categories is None or isinstance(categories, dict):
         merged, merge_problems = merge_categories(categories or {})
-        for parts, text in merge_problems:
+        for parts, message in merge_problems:
             path = ["categories", *parts]
             line = line_of(path, lines)
-            problems.append((line, f"{format_path(path)}: {text}{where(line, source_path)}"))
+            problems.append((line, f"{format_path(path)}: {message}{where(line, source_path)}"))
         data = {**data, "categories": merged}
     config: Config | None = None
     try:
@@ -204,8 +205,8 @@ def _unreadable_characters(text: str, name: str) -> list[str]:
             messages.append(f"{name}: more lines have characters YAML does not allow")
             break
         messages.append(
-            f"{name} line {number}: could not parse YAML: the control character "
-            f"#x{ord(found.group()):04x} (column {found.start() + 1}) is not allowed; remove it"
+            f"{name} line {number}: could not parse YAML: the character "
+            f"#x{ord(found.group()):04x} at column {found.start() + 1} is not allowed; remove it"
         )
     return messages
 

@@ -287,7 +287,7 @@ def test_every_reason_of_a_kind_cannot_be_removed(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["take_down", "dismiss"])
 def test_an_empty_reason_map_of_a_default_is_refused(tmp_path: Path, kind: str) -> None:
-    """Merged, it used to change nothing, silently."""
+    """Merged over the defaults it would change nothing, which its writer cannot have meant."""
     text = MINIMAL + f"categories:\n  fraud:\n    reasons:\n      {kind}: {{}}\n"
     assert only_error(tmp_path, text) == (
         f"categories.fraud.reasons.{kind}: an empty map is not allowed: leave the key out to keep"
@@ -428,6 +428,18 @@ def test_non_utf8_bytes_are_reported_by_line_and_column(tmp_path: Path) -> None:
     ]
 
 
+def test_a_file_in_another_encoding_lists_ten_lines_then_counts(tmp_path: Path) -> None:
+    text = MINIMAL + "".join(f"# café {number}\n" for number in range(12))
+    (tmp_path / "config.yaml").write_bytes(text.encode("latin-1"))
+    with pytest.raises(ConfigError) as caught:
+        load_config("config.yaml")
+    messages = caught.value.messages
+    assert len(messages) == 11
+    assert messages[0].startswith("config.yaml line 4: not UTF-8 text (byte 0xe9 at column 6)")
+    assert messages[9].startswith("config.yaml line 13: ")
+    assert messages[10] == "config.yaml: 2 more lines not UTF-8 text"
+
+
 def test_a_utf16_file_is_named_as_such(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_bytes(MINIMAL.encode("utf-16"))
     with pytest.raises(ConfigError) as caught:
@@ -445,11 +457,18 @@ def test_a_utf8_byte_order_mark_is_fine(tmp_path: Path) -> None:
 def test_control_characters_are_reported_by_line_and_column(tmp_path: Path) -> None:
     text = MINIMAL + "language: e\x01n\nadmins: [1]\x7f\n"
     assert errors(tmp_path, text) == [
-        "config.yaml line 4: could not parse YAML: the control character #x0001 (column 12) is"
-        " not allowed; remove it",
-        "config.yaml line 5: could not parse YAML: the control character #x007f (column 12) is"
-        " not allowed; remove it",
+        "config.yaml line 4: could not parse YAML: the character #x0001 at column 12 is not"
+        " allowed; remove it",
+        "config.yaml line 5: could not parse YAML: the character #x007f at column 12 is not"
+        " allowed; remove it",
     ]
+
+
+def test_many_lines_with_control_characters_are_listed_up_to_ten(tmp_path: Path) -> None:
+    messages = errors(tmp_path, MINIMAL + "#\x02\n" * 12)
+    assert len(messages) == 11
+    assert messages[9].startswith("config.yaml line 13: could not parse YAML: the character")
+    assert messages[10] == "config.yaml: more lines have characters YAML does not allow"
 
 
 def test_a_file_over_1_mb_is_refused_before_it_is_read(tmp_path: Path) -> None:
@@ -629,7 +648,7 @@ def test_yaml_1_1_booleans_as_keys_are_named_with_the_line(tmp_path: Path, key: 
 
 
 def test_a_boolean_key_is_no_longer_shown_as_a_number(tmp_path: Path) -> None:
-    """It used to come out as `categories.fraud.labels.0: invalid key` on the section's line."""
+    """The key is named as written, on its own line, not as the boolean YAML made of it."""
     text = MINIMAL + "categories:\n  fraud:\n    labels:\n      no: Penipuan\n"
     assert errors(tmp_path, text) == [
         'categories.fraud.labels.no: YAML reads no as false, not as text; put it in quotes ("no")'
@@ -748,7 +767,7 @@ def test_a_clash_is_blamed_where_the_file_wrote_the_word(tmp_path: Path) -> None
 
 
 def test_rules_between_fields_are_reported_with_every_other_problem(tmp_path: Path) -> None:
-    """Each of these rules used to wait until the rest of its section was valid."""
+    """A rule between fields is reported even when fields it reads, or others, are invalid."""
     text = """\
 moderation:
   chat_id: x
