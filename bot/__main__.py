@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from bot.config import ConfigError, load_config, resolve_token, summary
-from bot.config.loading import key_line
+from bot.config.warnings import config_warnings, log_warnings
 from bot.logs import LEVELS, configure_logging, hide
 from bot.store.files import location_problem
 
@@ -51,15 +51,13 @@ def check_config(path: str) -> int:
     config = load_config(path)
     problem = location_problem(Path(config.storage.path))
     if problem is not None:
-        line = key_line(config.source_path, ("storage", "path"))
+        line = config.source_line(("storage", "path"))
         where = f" ({config.source_path} line {line})" if line else ""
         raise ConfigError(f"storage.path: {problem}{where}")
     print(summary(config))
-    if not config.admins:
-        print(
-            "Warning: no admins are configured, so problems (a rejected reload, an unreachable "
-            "group, failing storage) reach no one on Telegram; list your id under admins:"
-        )
+    warnings = config_warnings(config)
+    if warnings:
+        print("\nWarnings (the bot still starts):\n" + "\n".join(warnings))
     return 0
 
 
@@ -71,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check-config":
             return check_config(args.config)
-        hide(resolve_token(load_config(args.config), os.environ))
+        config = load_config(args.config)
+        hide(resolve_token(config, os.environ))
+        log_warnings(config)
         return asyncio.run(run(args.config, init=args.init))
     except ConfigError as error:
         print(f"Configuration error:\n{error}", file=sys.stderr)

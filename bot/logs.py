@@ -29,16 +29,15 @@ class RedactingFormatter(logging.Formatter):
 
 
 _formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+_handler = logging.StreamHandler()
+_handler.setFormatter(_formatter)
 
 
 def configure_logging(level: str) -> None:
     """Every logger writes through one handler whose formatter hides secrets."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(_formatter)
     root = logging.getLogger()
-    for existing in list(root.handlers):
-        root.removeHandler(existing)
-    root.addHandler(handler)
+    if _handler not in root.handlers:
+        root.addHandler(_handler)
     root.setLevel(level.upper())
     # httpx logs every request URL at INFO; at DEBUG an operator asked for it (the token hidden).
     for noisy in ("httpx", "httpcore", "apscheduler"):

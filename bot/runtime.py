@@ -19,7 +19,6 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bot.config import Config, load_config, resolve_token
-from bot.config.loading import key_line
 from bot.config.reloading import Reloader
 from bot.desk import Desk
 from bot.desk.timers import TimerRunner
@@ -115,7 +114,7 @@ class DeskRuntime:
         try:
             self._store = await Store.open(config.storage.path, self.clock, init=self.init)
         except StorageError as error:
-            line = key_line(config.source_path, ("storage", "path"))
+            line = config.source_line(("storage", "path"))
             where = f" ({config.source_path} line {line})" if line else ""
             raise StartFailed(f"storage.path: {error}{where}") from None
         self.health = Health(self.store.health, self.monotonic)

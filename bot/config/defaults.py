@@ -1,4 +1,4 @@
-"""The default categories as data (defaults.yaml), and the merge of a file's changes over them.
+"""The default categories as data (defaults.yaml), and how a file's values merge over defaults.
 
 Kept free of the schema so that the schema, the loader and the messages can all read the raw
 defaults; `schema.default_categories()` gives them validated.

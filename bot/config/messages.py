@@ -18,7 +18,7 @@ from typing import Annotated, Any, get_args, get_origin
 from pydantic import BaseModel
 
 from bot.config.defaults import DEFAULT_CATEGORY_DATA, DEFAULT_CATEGORY_KEYS
-from bot.config.schema import Config
+from bot.config.schema import Category, Config
 
 # Key path (as strings) -> 1-based line of that key in the file.
 LineMap = dict[tuple[str, ...], int]
@@ -40,7 +40,7 @@ def line_key(parts: Sequence[PathPart]) -> tuple[str, ...]:
     return tuple(str(part) for part in parts)
 
 
-def _line_of(parts: Sequence[PathPart], lines: LineMap) -> int | None:
+def line_of(parts: Sequence[PathPart], lines: LineMap) -> int | None:
     """The line of the key at `parts`, or of its nearest ancestor that is in the file."""
     key = line_key(parts)
     while True:
@@ -127,7 +127,9 @@ def allowed_keys(loc: Sequence[Any]) -> list[str] | None:
             return None
     annotation = _unwrap(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [key for key in annotation.model_fields if key != "source_path"]
+        keys = [key for key in annotation.model_fields if key != "source_path"]
+        # Read (and removed) when the categories are merged over the defaults.
+        return [*keys, "enabled"] if annotation is Category else keys
     return None
 
 
@@ -142,10 +144,10 @@ def unknown_key_message(
         text = f'unknown key, did you mean "{matches[0]}"?'
     else:
         text = f"unknown key (allowed here: {', '.join(allowed)})"
-    return f"{format_path(parts)}: {text}{_where(_line_of(parts, lines), name)}"
+    return f"{format_path(parts)}: {text}{where(line_of(parts, lines), name)}"
 
 
-def _where(line: int | None, name: str) -> str:
+def where(line: int | None, name: str) -> str:
     return f" ({name} line {line})" if line is not None else f" ({name})"
 
 
@@ -167,6 +169,20 @@ _EXPECTATIONS = {
 }
 
 
+_NUMBER_KINDS = frozenset({"int_type", "int_parsing", "float_type", "float_parsing"})
+
+
+def _is_quoted_number(value: Any) -> bool:
+    """A number written in quotes, such as an id copied as "-1001234567890"."""
+    if not isinstance(value, str):
+        return False
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return value.strip().lstrip("+-")[:1].isdigit()
+
+
 def translate(error: Any, data: Any, lines: LineMap, name: str) -> tuple[int | None, str]:
     """One pydantic error as (line, message)."""
     loc: list[Any] = list(error["loc"])
@@ -179,11 +195,11 @@ def translate(error: Any, data: Any, lines: LineMap, name: str) -> tuple[int | N
     if kind == "extra_forbidden" and loc:
         allowed = allowed_keys(loc[:-1]) or []
         parts = _parts(loc, data)
-        return _line_of(parts, lines), unknown_key_message(loc, data, lines, name, allowed)
+        return line_of(parts, lines), unknown_key_message(loc, data, lines, name, allowed)
     if kind == "config":
         loc += list(ctx.get("at", ()))
     parts = _parts(loc, data)
-    line = _line_of(parts, lines)
+    line = line_of(parts, lines)
     secret = [str(part) for part in parts[:2]] == ["telegram", "token"]
 
     if kind == "missing":
@@ -214,8 +230,10 @@ def translate(error: Any, data: Any, lines: LineMap, name: str) -> tuple[int | N
             text += f", got {show_value(value)}"
             if kind == "string_type" and isinstance(value, int | float):
                 text += " (put it in quotes)"
+            elif kind in _NUMBER_KINDS and _is_quoted_number(value):
+                text += " (remove the quotes)"
     path = format_path(parts) or "(top level)"
-    return line, f"{path}: {text}{_where(line, name)}"
+    return line, f"{path}: {text}{where(line, name)}"
 
 
 def _new_category_hint(parts: Sequence[PathPart]) -> str:

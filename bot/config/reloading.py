@@ -13,6 +13,7 @@ from bot.config.loading import load_config
 from bot.config.messages import ConfigError
 from bot.config.schema import RESTART_KEYS, Config
 from bot.config.summary import changed_keys
+from bot.config.warnings import log_warnings
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ class Reloader:
                     old.moderation.chat_id, new.moderation.chat_id
                 )
             log.info("configuration reloaded (%s); changed: %s", trigger, changed or "nothing")
+            log_warnings(new)
             await self.listener.config_applied(changed, restart)
             for hook in self.after_apply:
                 await hook(new)

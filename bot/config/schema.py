@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Annotated, Any, Literal
 
@@ -17,12 +17,15 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationInfo,
+    PrivateAttr,
+    ValidationError,
+    WrapValidator,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
+from bot.config import rules
 from bot.config.defaults import DEFAULT_CATEGORY_DATA, DEFAULT_CATEGORY_KEYS
 
 Lang = Literal["en", "id"]
@@ -71,16 +74,38 @@ def _check_text(value: str) -> str:
     return value
 
 
-def _check_labels(value: dict[Lang, str]) -> dict[Lang, str]:
-    missing = [lang for lang in LANGUAGES if lang not in value]
-    if missing:
-        raise problem(
-            f"missing the {' and '.join(missing)} text (every label needs both en and id)"
-        )
-    for lang, text in value.items():
-        if not text.strip():
-            raise problem("expected a non-empty string", at=(lang,))
-    return value
+def _reraisable(error: ErrorDetails) -> InitErrorDetails:
+    """A reported error in the form pydantic takes to raise it again, unchanged."""
+    context = error.get("ctx")
+    if error["type"] == "config" and context is not None:
+        kind = problem(str(context["msg"]), tuple(context.get("at", ())))
+    else:
+        kind = PydanticCustomError(error["type"], error["msg"], context)
+    return {"type": kind, "loc": error["loc"], "input": error["input"]}
+
+
+def with_problems(
+    value: Any, handler: Callable[[Any], Any], problems: Sequence[rules.Problem]
+) -> Any:
+    """Validate `value` and report `problems` (rules between its fields) in the same error, so
+    neither waits for the other to be fixed."""
+    if not problems:
+        return handler(value)
+    errors: list[InitErrorDetails] = []
+    try:
+        handler(value)
+    except ValidationError as exc:
+        errors.extend(_reraisable(error) for error in exc.errors())
+    errors.extend(
+        {"type": problem(message), "loc": loc, "input": value} for loc, message in problems
+    )
+    raise ValidationError.from_exception_data("configuration", errors)
+
+
+def _complete_labels(value: Any, handler: Callable[[Any], Any]) -> Any:
+    missing = [lang for lang in LANGUAGES if lang not in value] if isinstance(value, dict) else []
+    text = f"missing the {' and '.join(missing)} text (every label needs both en and id)"
+    return with_problems(value, handler, [((), text)] if missing else [])
 
 
 def _check_priority(value: int) -> int:
@@ -99,21 +124,10 @@ Identifier = Annotated[str, AfterValidator(_check_identifier)]
 UserId = Annotated[int, AfterValidator(_check_user_id)]
 GroupId = Annotated[int, AfterValidator(_check_group_id)]
 Text = Annotated[str, AfterValidator(_check_text)]
-Labels = Annotated[dict[Lang, str], AfterValidator(_check_labels)]
+Labels = Annotated[dict[Lang, Text], WrapValidator(_complete_labels)]
 Priority = Annotated[int, AfterValidator(_check_priority)]
 Alias = Annotated[str, AfterValidator(_check_alias)]
 PositiveMinutes = Annotated[int, Field(gt=0)]
-
-
-def _no_duplicates(values: Sequence[int], what: str, suffix: tuple[str, ...] = ()) -> None:
-    first: dict[int, int] = {}
-    for index, value in enumerate(values):
-        if value in first:
-            raise problem(
-                f"{what} {value} is listed twice, as items {first[value]} and {index}",
-                at=(index, *suffix),
-            )
-        first[value] = index
 
 
 class _Section(BaseModel):
@@ -138,6 +152,20 @@ class _Section(BaseModel):
                 and fields[key].default is not None
             )
         }
+
+
+class _Checked(_Section):
+    """A section with rules between its fields (`_rules`), reported with its other problems."""
+
+    @classmethod
+    def _rules(cls, data: Any) -> list[rules.Problem]:
+        return []
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _every_problem(cls, data: Any, handler: Callable[[Any], Any]) -> Any:
+        # A model instance given in code was checked when it was built.
+        return with_problems(data, handler, cls._rules(data) if isinstance(data, dict) else [])
 
 
 # --- the schema -------------------------------------------------------------------------------
@@ -165,7 +193,7 @@ class TelegramSettings(_Section):
         return value
 
 
-class Moderation(_Section):
+class Moderation(_Checked):
     chat_id: GroupId
     moderators: list[UserId]
     escalation_chat_id: GroupId | None = None
@@ -176,28 +204,12 @@ class Moderation(_Section):
     def _some_moderators(cls, value: list[int]) -> list[int]:
         if not value:
             raise problem("expected at least one moderator's user id")
-        _no_duplicates(value, "user")
         return value
 
-    @field_validator("escalation_chat_id")
     @classmethod
-    def _distinct_chat(cls, value: int | None, info: ValidationInfo) -> int | None:
-        if value is not None and value == info.data.get("chat_id"):
-            raise problem(f"{value} is the moderator group itself (chat_id); use another chat")
-        return value
-
-    @field_validator("on_duty")
-    @classmethod
-    def _on_duty_are_moderators(cls, value: list[int], info: ValidationInfo) -> list[int]:
-        _no_duplicates(value, "user")
-        moderators = info.data.get("moderators")
-        if moderators is not None:
-            for index, user_id in enumerate(value):
-                if user_id not in moderators:
-                    raise problem(
-                        f"user {user_id} is not one of moderation.moderators", at=(index,)
-                    )
-        return value
+    def _rules(cls, data: Any) -> list[rules.Problem]:
+        """No one twice, on duty only moderators, escalation elsewhere than the group."""
+        return list(rules.moderation_problems(data))
 
 
 class Reporter(_Section):
@@ -259,23 +271,7 @@ class Category(_Section):
         return self.labels["id"] if lang == "id" else self.labels["en"]
 
 
-def _category_words(key: str, category: Category) -> Iterator[tuple[str, str]]:
-    """(normalized word, what it is) for every word that names the category."""
-    yield _normalize_word(key), "key"
-    for lang, label in category.labels.items():
-        yield _normalize_word(label), f"{lang} label"
-    for alias in category.aliases:
-        yield _normalize_word(alias), "alias"
-
-
-def _normalize_word(word: str) -> str:
-    word = word.strip()
-    if word.startswith("#"):
-        word = word[1:]
-    return word.casefold()
-
-
-class Config(_Section):
+class Config(_Checked):
     telegram: TelegramSettings = TelegramSettings()
     moderation: Moderation
     admins: list[UserId] = []
@@ -287,35 +283,29 @@ class Config(_Section):
     # Where the configuration was read from; set by load_config, never read from the YAML.
     source_path: str = ""
 
-    @field_validator("admins")
-    @classmethod
-    def _unique_admins(cls, value: list[int]) -> list[int]:
-        _no_duplicates(value, "user")
-        return value
-
-    @field_validator("reporters")
-    @classmethod
-    def _unique_reporters(cls, value: list[Reporter]) -> list[Reporter]:
-        _no_duplicates([reporter.id for reporter in value], "reporter id", ("id",))
-        return value
+    # Line of every key in the file it was read from (set by load_config; empty in code).
+    _lines: dict[tuple[str, ...], int] = PrivateAttr(default_factory=dict)
 
     @field_validator("categories")
     @classmethod
-    def _unambiguous_words(cls, value: dict[str, Category]) -> dict[str, Category]:
+    def _some_categories(cls, value: dict[str, Category]) -> dict[str, Category]:
         if not value:
-            raise problem("expected at least one category")
-        owner: dict[str, tuple[str, str]] = {}
-        for key, category in value.items():
-            for word, kind in _category_words(key, category):
-                if word in owner and owner[word][0] != key:
-                    other, other_kind = owner[word]
-                    raise problem(
-                        f'"{word}" names two categories ({other_kind} of {other}, {kind} of '
-                        f"{key}); a key, label or alias must name one category only",
-                        at=(key,),
-                    )
-                owner.setdefault(word, (key, kind))
+            raise problem("expected at least one category (not every one can be switched off)")
         return value
+
+    @classmethod
+    def _rules(cls, data: Any) -> list[rules.Problem]:
+        """No id listed twice; no word naming two categories."""
+        return list(rules.config_problems(data))
+
+    def source_line(self, path: Sequence[int | str]) -> int | None:
+        """The line of the key at `path` in the file read (or of its nearest ancestor there)."""
+        key = tuple(str(part) for part in path)
+        while key:
+            if key in self._lines:
+                return self._lines[key]
+            key = key[:-1]
+        return self._lines.get(())
 
     def reporter(self, user_id: int) -> Reporter | None:
         for reporter in self.reporters:
@@ -338,11 +328,12 @@ class Config(_Section):
 
         Case-insensitive; a leading '#' is ignored.
         """
-        wanted = _normalize_word(word)
+        wanted = rules.normalize_word(word)
         if not wanted:
             return None
         for key, category in self.categories.items():
-            if any(candidate == wanted for candidate, _ in _category_words(key, category)):
+            words = rules.category_words(key, category)
+            if any(rules.normalize_word(candidate) == wanted for _, candidate, _ in words):
                 return key
         return None
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
+from bot.config.defaults import DEFAULT_CATEGORY_KEYS
 from bot.config.schema import Config
 
 
@@ -54,6 +55,9 @@ def summary(config: Config) -> str:
             f"reasons: {len(category.reasons.take_down)} take-down, "
             f"{len(category.reasons.dismiss)} dismiss"
         )
+    switched_off = [key for key in DEFAULT_CATEGORY_KEYS if key not in config.categories]
+    if switched_off:
+        lines.append(f"Default categories switched off: {', '.join(switched_off)}")
     return "\n".join(lines)
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
+import yaml
+from pydantic import ValidationError
 
 from bot.config import (
     DEFAULT_CATEGORY_KEYS,
@@ -15,9 +18,12 @@ from bot.config import (
     Moderation,
     changed_keys,
     load_config,
+    loading,
+    parse_config,
     resolve_token,
     summary,
 )
+from bot.config.loading import MAX_BYTES
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "config.example.yaml"
 
@@ -191,6 +197,118 @@ def test_new_category_is_added_when_complete(tmp_path: Path) -> None:
     assert urgency[-1] == "other"
 
 
+def test_enabled_false_switches_a_default_category_off(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        "categories:\n  gambling:\n    enabled: false\n"
+        "  fraud:\n    enabled: true\n    aliases: [tipu, judi]\n"
+        "  pornography: {enabled: }\n"
+    )
+    config = load(tmp_path, text)
+    assert "gambling" not in config.categories
+    assert "pornography" in config.categories
+    assert len(config.categories) == 8
+    # gambling's own words no longer name anything, so fraud may take one of them.
+    assert config.category_for_word("judol") is None
+    assert config.category_for_word("judi") == "fraud"
+    assert "Default categories switched off: gambling" in summary(config)
+
+
+def test_a_new_category_switched_off_is_left_out_unchecked(tmp_path: Path) -> None:
+    config = load(tmp_path, MINIMAL + "categories:\n  extortion: {enabled: false, priority: 2}\n")
+    assert "extortion" not in config.categories
+    assert "switched off" not in summary(config)
+
+
+def test_switching_off_a_misspelt_default_is_an_error(tmp_path: Path) -> None:
+    text = MINIMAL + 'categories:\n  gamblng:\n    enabled: false\n  fraud: {enabled: "no"}\n'
+    assert errors(tmp_path, text) == [
+        'categories.gamblng.enabled: "gamblng" is not a default category, so this switches'
+        ' nothing off; did you mean "gambling"? (config.yaml line 6)',
+        'categories.fraud.enabled: expected true or false, got "no" (config.yaml line 7)',
+    ]
+
+
+def test_enabled_is_suggested_for_a_misspelling(tmp_path: Path) -> None:
+    text = MINIMAL + "categories:\n  fraud:\n    enable: false\n"
+    assert only_error(tmp_path, text) == (
+        'categories.fraud.enable: unknown key, did you mean "enabled"? (config.yaml line 6)'
+    )
+
+
+def test_at_least_one_category_stays(tmp_path: Path) -> None:
+    text = (
+        MINIMAL
+        + "categories:\n"
+        + "".join(f"  {key}: {{enabled: false}}\n" for key in DEFAULT_CATEGORY_KEYS)
+    )
+    assert only_error(tmp_path, text) == (
+        "categories: expected at least one category (not every one can be switched off)"
+        " (config.yaml line 4)"
+    )
+
+
+def test_a_reason_set_to_null_is_removed(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        "categories:\n  terrorism:\n    reasons:\n"
+        "      take_down: {propaganda: null, financing: {en: financing, id: pendanaan}}\n"
+        "      dismiss:\n        duplicate:\n"
+    )
+    config = load(tmp_path, text)
+    reasons = config.categories["terrorism"].reasons
+    assert list(reasons.take_down) == ["incitement", "recruitment", "financing"]
+    assert "duplicate" not in reasons.dismiss
+    assert "duplicate" in config.categories["fraud"].reasons.dismiss
+    assert "propaganda" not in config.categories["terrorism"].reasons.take_down
+
+
+def test_removing_a_reason_that_is_not_there(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        "categories:\n  terrorism:\n    reasons:\n"
+        "      take_down: {propoganda: null}\n      dismiss: {spam: null}\n"
+    )
+    assert errors(tmp_path, text) == [
+        "categories.terrorism.reasons.take_down.propoganda: null removes a default reason, but"
+        ' terrorism has no take_down reason "propoganda"; did you mean "propaganda"?'
+        " (config.yaml line 7)",
+        "categories.terrorism.reasons.dismiss.spam: null removes a default reason, but terrorism"
+        ' has no dismiss reason "spam"; it has not_illegal, insufficient, already_removed,'
+        " not_found, duplicate (config.yaml line 8)",
+    ]
+
+
+def test_every_reason_of_a_kind_cannot_be_removed(tmp_path: Path) -> None:
+    codes = ", ".join(f"{code}: null" for code in ("propaganda", "incitement", "recruitment"))
+    text = MINIMAL + f"categories:\n  terrorism:\n    reasons:\n      take_down: {{{codes}}}\n"
+    assert only_error(tmp_path, text) == (
+        "categories.terrorism.reasons.take_down: every take_down reason is removed (set to null);"
+        " keep at least one (config.yaml line 7)"
+    )
+
+
+@pytest.mark.parametrize("kind", ["take_down", "dismiss"])
+def test_an_empty_reason_map_of_a_default_is_refused(tmp_path: Path, kind: str) -> None:
+    """Merged over the defaults it would change nothing, which its writer cannot have meant."""
+    text = MINIMAL + f"categories:\n  fraud:\n    reasons:\n      {kind}: {{}}\n"
+    assert only_error(tmp_path, text) == (
+        f"categories.fraud.reasons.{kind}: an empty map is not allowed: leave the key out to keep"
+        " the default reasons, or set a code to null to remove that reason (at least one must"
+        " stay) (config.yaml line 7)"
+    )
+
+
+def test_merge_problems_come_with_every_other_problem(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        "categories:\n  fraud:\n    priority: 0\n    reasons:\n      dismiss: {}\n"
+        "  gamblng: {enabled: false}\nlanguage: fr\n"
+    )
+    assert [message.split(":")[0] for message in errors(tmp_path, text)] == [
+        "categories.fraud.priority",
+        "categories.fraud.reasons.dismiss",
+        "categories.gamblng.enabled",
+        "language",
+    ]
+
+
 def test_new_category_must_be_complete(tmp_path: Path) -> None:
     messages = errors(tmp_path, MINIMAL + "categories:\n  terorism:\n    priority: 2\n")
     assert len(messages) == 3
@@ -227,6 +345,48 @@ def test_yaml_syntax_error_line_is_exact(tmp_path: Path) -> None:
     assert message.startswith("config.yaml line 4: could not parse YAML: ")
 
 
+@pytest.fixture(params=["libyaml", "python"])
+def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both parsers: libyaml where PyYAML has it, the pure-Python one where it does not."""
+    if request.param == "python":
+        monkeypatch.setattr(loading, "_Loader", yaml.SafeLoader)
+    elif not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML without libyaml")
+    return str(request.param)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("moderation:\n\tchat_id: -100\n  moderators: [1]\n", 2, 1),
+        ("moderation:\n  chat_id: -100\n\tmoderators: [1]\n", 3, 1),
+        ("moderation:\n  chat_id: -100\n  \tmoderators: [1]\n", 3, 3),
+        ("moderation:\n  chat_id: -100\n  moderators:\n\t- 1\n", 4, 1),
+        ("reporters:\n  - id: 1\n\t  name: x\n", 3, 1),
+    ],
+)
+def test_a_tab_is_named_with_its_line(
+    tmp_path: Path, yaml_parser: str, text: str, line: int, column: int
+) -> None:
+    assert only_error(tmp_path, text) == (
+        f"config.yaml line {line}: could not parse YAML: a tab at column {column}; indent with"
+        " spaces, not tabs"
+    )
+
+
+def test_both_parsers_find_the_same_problems(tmp_path: Path, yaml_parser: str) -> None:
+    text = MINIMAL + "language: en\nlanguage: id\noff: 1\n"
+    assert errors(tmp_path, text) == [
+        "language: this key appears twice (lines 4 and 5); keep one (config.yaml line 5)",
+        'off: YAML reads off as false, not as text; put it in quotes ("off") (config.yaml line 6)',
+        "off: unknown key (allowed here: telegram, moderation, admins, reporters, storage,"
+        " language, intake, categories) (config.yaml line 6)",
+    ]
+    assert only_error(tmp_path, MINIMAL + "language: en: id\n").startswith(
+        "config.yaml line 4: could not parse YAML: mapping values are not allowed"
+    )
+
+
 def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
     assert "expected a mapping" in only_error(tmp_path, "- a\n- b\n")
     assert "empty" in only_error(tmp_path, "# nothing here\n")
@@ -254,6 +414,106 @@ def test_binary_file_is_reported(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(ConfigError, match=r"config\.yaml: not UTF-8"):
         load_config("config.yaml")
+
+
+def test_non_utf8_bytes_are_reported_by_line_and_column(tmp_path: Path) -> None:
+    text = MINIMAL + "reporters:\n  - {id: 5, name: José, organization: Kominfo}\n"
+    text += "  - {id: 6, name: Ana, organization: Café}\n"
+    (tmp_path / "config.yaml").write_bytes(text.encode("latin-1"))
+    with pytest.raises(ConfigError) as caught:
+        load_config("config.yaml")
+    assert caught.value.messages == [
+        "config.yaml line 5: not UTF-8 text (byte 0xe9 at column 22); save the file as UTF-8",
+        "config.yaml line 6: not UTF-8 text (byte 0xe9 at column 41); save the file as UTF-8",
+    ]
+
+
+def test_a_file_in_another_encoding_lists_ten_lines_then_counts(tmp_path: Path) -> None:
+    text = MINIMAL + "".join(f"# café {number}\n" for number in range(12))
+    (tmp_path / "config.yaml").write_bytes(text.encode("latin-1"))
+    with pytest.raises(ConfigError) as caught:
+        load_config("config.yaml")
+    messages = caught.value.messages
+    assert len(messages) == 11
+    assert messages[0].startswith("config.yaml line 4: not UTF-8 text (byte 0xe9 at column 6)")
+    assert messages[9].startswith("config.yaml line 13: ")
+    assert messages[10] == "config.yaml: 2 more lines not UTF-8 text"
+
+
+def test_a_utf16_file_is_named_as_such(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_bytes(MINIMAL.encode("utf-16"))
+    with pytest.raises(ConfigError) as caught:
+        load_config("config.yaml")
+    assert caught.value.messages == [
+        "config.yaml: not UTF-8 text but UTF-16; save the file as UTF-8"
+    ]
+
+
+def test_a_utf8_byte_order_mark_is_fine(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_bytes(MINIMAL.encode("utf-8-sig"))
+    assert load_config("config.yaml").moderation.moderators == [111, 222]
+
+
+def test_control_characters_are_reported_by_line_and_column(tmp_path: Path) -> None:
+    text = MINIMAL + "language: e\x01n\nadmins: [1]\x7f\n"
+    assert errors(tmp_path, text) == [
+        "config.yaml line 4: could not parse YAML: the character #x0001 at column 12 is not"
+        " allowed; remove it",
+        "config.yaml line 5: could not parse YAML: the character #x007f at column 12 is not"
+        " allowed; remove it",
+    ]
+
+
+def test_many_lines_with_control_characters_are_listed_up_to_ten(tmp_path: Path) -> None:
+    messages = errors(tmp_path, MINIMAL + "#\x02\n" * 12)
+    assert len(messages) == 11
+    assert messages[9].startswith("config.yaml line 13: could not parse YAML: the character")
+    assert messages[10] == "config.yaml: more lines have characters YAML does not allow"
+
+
+def test_a_file_over_1_mb_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    with open(tmp_path / "config.yaml", "wb") as file:  # sparse: nothing of it is ever written
+        file.truncate(50 * 1024 * 1024)
+    with pytest.raises(ConfigError) as caught:
+        load_config("config.yaml")
+    assert caught.value.messages == [
+        "config.yaml: the file is 50.0 MB; a configuration file may be at most 1 MB"
+        " (is this the right file?)"
+    ]
+
+
+def large_config(size: int) -> str:
+    """A valid configuration of exactly `size` bytes: many reporters, then a comment."""
+    lines = [MINIMAL, "reporters:\n"]
+    total = len(MINIMAL) + len("reporters:\n")
+    user_id = 1000
+    while total < size - 200:
+        line = (
+            f"  - {{id: {user_id}, name: Reporter {user_id}, organization: Org {user_id % 40}}}\n"
+        )
+        lines.append(line)
+        total += len(line)
+        user_id += 1
+    lines.append("#" + "x" * (size - total - 2) + "\n")
+    text = "".join(lines)
+    assert len(text.encode("utf-8")) == size
+    return text
+
+
+def test_a_large_file_up_to_the_limit_loads_and_one_byte_more_is_refused(tmp_path: Path) -> None:
+    text = large_config(MAX_BYTES)
+    started = time.monotonic()
+    config = load(tmp_path, text)
+    # About 1.3 s on a shared 2-core machine with libyaml, 3.5 s with the pure-Python parser.
+    assert time.monotonic() - started < 30
+    assert len(config.reporters) > 10_000
+    messages = errors(tmp_path, text + "\n")
+    assert messages == [
+        "config.yaml: the file is 1.0 MB; a configuration file may be at most 1 MB"
+        " (is this the right file?)"
+    ]
+    with pytest.raises(ConfigError, match=r"at most 1 MB"):
+        parse_config(text + "\n")
 
 
 def test_missing_key_names_path_and_parent_line(tmp_path: Path) -> None:
@@ -291,11 +551,35 @@ reporters:
   - {id: 5, name: 2024, organization: X}
 """
     assert errors(tmp_path, text) == [
-        'moderation.chat_id: expected an integer, got "-100" (config.yaml line 2)',
+        'moderation.chat_id: expected an integer, got "-100" (remove the quotes)'
+        " (config.yaml line 2)",
         "moderation.moderators: expected a list, got 111 (config.yaml line 3)",
         'language: expected one of en/id, got "fr" (config.yaml line 4)',
         'intake.draft_ttl_hours: expected a number, got "soon" (config.yaml line 6)',
         "reporters[0].name: expected a string, got 2024 (put it in quotes) (config.yaml line 8)",
+    ]
+
+
+def test_quoted_numbers_are_told_to_lose_their_quotes(tmp_path: Path) -> None:
+    text = """\
+moderation:
+  chat_id: "-1001234567890"
+  moderators: ['111111', 222222, " 333 ", "abc"]
+  escalation_chat_id: "-100987"
+intake: {draft_ttl_hours: "12.5"}
+"""
+    assert errors(tmp_path, text) == [
+        'moderation.chat_id: expected an integer, got "-1001234567890" (remove the quotes)'
+        " (config.yaml line 2)",
+        'moderation.moderators[0]: expected an integer, got "111111" (remove the quotes)'
+        " (config.yaml line 3)",
+        'moderation.moderators[2]: expected an integer, got " 333 " (remove the quotes)'
+        " (config.yaml line 3)",
+        'moderation.moderators[3]: expected an integer, got "abc" (config.yaml line 3)',
+        'moderation.escalation_chat_id: expected an integer, got "-100987" (remove the quotes)'
+        " (config.yaml line 4)",
+        'intake.draft_ttl_hours: expected a number, got "12.5" (remove the quotes)'
+        " (config.yaml line 5)",
     ]
 
 
@@ -351,6 +635,34 @@ def test_yaml_1_1_booleans_are_caught(tmp_path: Path) -> None:
         "categories.fraud.labels.en: expected a string, got false (put it in quotes)"
         " (config.yaml line 6)"
     )
+
+
+@pytest.mark.parametrize("key", ["no", "No", "yes", "on", "OFF", "false"])
+def test_yaml_1_1_booleans_as_keys_are_named_with_the_line(tmp_path: Path, key: str) -> None:
+    value = "false" if key.lower() in ("no", "off", "false") else "true"
+    text = MINIMAL + f"categories:\n  fraud:\n    reasons:\n      dismiss:\n        {key}: x\n"
+    assert errors(tmp_path, text)[0] == (
+        f"categories.fraud.reasons.dismiss.{key}: YAML reads {key} as {value}, not as text; put"
+        f' it in quotes ("{key}") (config.yaml line 8)'
+    )
+
+
+def test_a_boolean_key_is_no_longer_shown_as_a_number(tmp_path: Path) -> None:
+    """The key is named as written, on its own line, not as the boolean YAML made of it."""
+    text = MINIMAL + "categories:\n  fraud:\n    labels:\n      no: Penipuan\n"
+    assert errors(tmp_path, text) == [
+        'categories.fraud.labels.no: YAML reads no as false, not as text; put it in quotes ("no")'
+        " (config.yaml line 7)",
+        "categories.fraud.labels.no: invalid key, expected one of en/id (config.yaml line 7)",
+    ]
+
+
+def test_a_quoted_no_is_an_ordinary_key(tmp_path: Path) -> None:
+    text = (
+        MINIMAL
+        + 'categories:\n  fraud:\n    reasons:\n      dismiss:\n        "no": {en: n, id: n}\n'
+    )
+    assert "no" in load(tmp_path, text).categories["fraud"].reasons.dismiss
 
 
 def test_duplicate_yaml_key(tmp_path: Path) -> None:
@@ -436,8 +748,88 @@ def test_label_in_an_unknown_language(tmp_path: Path) -> None:
 
 def test_alias_shared_by_two_categories(tmp_path: Path) -> None:
     text = MINIMAL + "categories:\n  fraud:\n    aliases: [scam, judi]\n"
-    message = only_error(tmp_path, text)
-    assert message.startswith('categories.fraud: "judi" names two categories')
+    assert only_error(tmp_path, text) == (
+        'categories.fraud.aliases[1]: "judi" names two categories (alias of gambling, alias of'
+        " fraud); a key, label or alias must name one category only (config.yaml line 6)"
+    )
+
+
+def test_a_clash_is_blamed_where_the_file_wrote_the_word(tmp_path: Path) -> None:
+    """terrorism comes first, but gambling's "judi" is the default; the file's word is wrong."""
+    text = MINIMAL + "categories:\n  terrorism:\n    aliases: [teror, judi]\n"
+    assert only_error(tmp_path, text).startswith(
+        'categories.terrorism.aliases[1]: "judi" names two categories (alias of gambling, alias'
+        " of terrorism)"
+    )
+
+
+# --- every problem in one run -----------------------------------------------------------------
+
+
+def test_rules_between_fields_are_reported_with_every_other_problem(tmp_path: Path) -> None:
+    """A rule between fields is reported even when fields it reads, or others, are invalid."""
+    text = """\
+moderation:
+  chat_id: x
+  moderators: [111, "abc", 111]
+  escalation_chat_id: -100
+  on_duty: [333, 111, 333]
+admins: [7, 7, "z"]
+reporters:
+  - {id: 5, name: 2024, organization: X}
+  - {id: 5, name: B, organization: Y}
+categories:
+  fraud:
+    aliases: [scam, judi]
+    priority: 0
+  extortion:
+    labels: {en: Extortion, fr: Extorsion}
+"""
+    assert errors(tmp_path, text) == [
+        'moderation.chat_id: expected an integer, got "x" (config.yaml line 2)',
+        'moderation.moderators[1]: expected an integer, got "abc" (config.yaml line 3)',
+        "moderation.moderators[2]: user 111 is listed twice, as items 0 and 2 (config.yaml line 3)",
+        "moderation.on_duty[0]: user 333 is not one of moderation.moderators (config.yaml line 5)",
+        "moderation.on_duty[2]: user 333 is listed twice, as items 0 and 2 (config.yaml line 5)",
+        "moderation.on_duty[2]: user 333 is not one of moderation.moderators (config.yaml line 5)",
+        "admins[1]: user 7 is listed twice, as items 0 and 1 (config.yaml line 6)",
+        'admins[2]: expected an integer, got "z" (config.yaml line 6)',
+        "reporters[0].name: expected a string, got 2024 (put it in quotes) (config.yaml line 8)",
+        "reporters[1].id: reporter id 5 is listed twice, as items 0 and 1 (config.yaml line 9)",
+        'categories.fraud.aliases[1]: "judi" names two categories (alias of gambling, alias of'
+        " fraud); a key, label or alias must name one category only (config.yaml line 12)",
+        "categories.fraud.priority: expected a priority from 1 (most urgent) to 9, got 0"
+        " (config.yaml line 13)",
+        "categories.extortion.priority: required key missing (a new category must give labels,"
+        " priority, targets and reasons) (config.yaml line 14)",
+        "categories.extortion.targets: required key missing (a new category must give labels,"
+        " priority, targets and reasons) (config.yaml line 14)",
+        "categories.extortion.reasons: required key missing (a new category must give labels,"
+        " priority, targets and reasons) (config.yaml line 14)",
+        "categories.extortion.labels.fr: invalid key, expected one of en/id (config.yaml line 15)",
+        "categories.extortion.labels: missing the id text (every label needs both en and id)"
+        " (config.yaml line 15)",
+    ]
+
+
+def test_escalation_chat_must_differ_from_the_group_even_when_moderators_are_wrong(
+    tmp_path: Path,
+) -> None:
+    text = "moderation:\n  chat_id: -100\n  moderators: []\n  escalation_chat_id: -100\n"
+    assert errors(tmp_path, text) == [
+        "moderation.moderators: expected at least one moderator's user id (config.yaml line 3)",
+        "moderation.escalation_chat_id: -100 is the moderator group itself (chat_id); use another"
+        " chat (config.yaml line 4)",
+    ]
+
+
+def test_rules_hold_for_a_configuration_built_in_code() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Moderation(chat_id=-100, moderators=[1, 1], on_duty=[2])
+    assert sorted(error["loc"] for error in caught.value.errors()) == [
+        ("moderators", 1),
+        ("on_duty", 0),
+    ]
 
 
 # --- token ------------------------------------------------------------------------------------
