@@ -1,4 +1,5 @@
-"""Command line: `python -m bot [run] --config FILE` runs the bot; `check-config` validates."""
+"""Command line: `python -m bot [run] --config FILE` runs the bot; `check-config` validates;
+`sandbox` runs the desk on a local Telegram shown in the browser (bot.sandbox.app)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,12 @@ def configure_logging(level: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sandbox"]:
+        from bot.sandbox.app import main as sandbox
+
+        return sandbox(argv[1:])
+    args = parse_args(argv)
     configure_logging(args.log_level)
     try:
         if args.command == "check-config":
