@@ -395,6 +395,7 @@ function setUpWho() {
 
 function switchTo(id) {
   state.me = id;
+  $("toasts").replaceChildren(); // the answers were to the person the page acted as before
   state.replyTo = { private: null, shared: null };
   const member = state.shared.find((c) => c.members.includes(id));
   if (member && !canWrite(state.sharedChat)) state.sharedChat = member.id;
