@@ -228,8 +228,15 @@ function render(pane) {
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   const kept = list.scrollTop;
   const views = [...(state.chats.get(chatId) || new Map()).values()].sort((a, b) => a.id - b.id);
+  const newest = views.length ? views[views.length - 1].id : 0;
+  const grew = list.dataset.chat === String(chatId) && newest > Number(list.dataset.newest || 0);
+  const switched = list.dataset.chat !== String(chatId);
   list.replaceChildren(...groupAlbums(views).map((group) => bubble(group, chatId)));
-  list.scrollTop = atBottom ? list.scrollHeight : kept;
+  list.scrollTop = atBottom || switched ? list.scrollHeight : kept;
+  if (switched) $(pane + "-jump").hidden = true;
+  else if (grew && !atBottom) $(pane + "-jump").hidden = false;
+  list.dataset.chat = String(chatId);
+  list.dataset.newest = String(newest);
   if (pane === "shared") renderSharedHead();
   renderReplying(pane);
 }
@@ -457,6 +464,15 @@ function connect() {
   });
 }
 
+function setUpJump(pane) {
+  const list = $(pane + "-messages");
+  const jump = $(pane + "-jump");
+  jump.addEventListener("click", () => { list.scrollTop = list.scrollHeight; jump.hidden = true; });
+  list.addEventListener("scroll", () => {
+    if (list.scrollHeight - list.scrollTop - list.clientHeight < 40) jump.hidden = true;
+  });
+}
+
 function setUpSwitcher() {
   for (const button of document.querySelectorAll(".switcher button")) {
     button.addEventListener("click", () => {
@@ -471,6 +487,8 @@ function setUpSwitcher() {
 document.addEventListener("DOMContentLoaded", () => {
   setUpComposer("private");
   setUpComposer("shared");
+  setUpJump("private");
+  setUpJump("shared");
   setUpSwitcher();
   $("forward").addEventListener("click", () => toggleSamples($("samples").hidden));
   $("flood").addEventListener("click", async () => {
