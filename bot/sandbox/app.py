@@ -72,6 +72,9 @@ class Sandbox:
         try:
             await self.fake.start()
             self.cast.register()
+            # Everyone has opened their chat with the bot before the desk starts, as on a desk
+            # already in use: the desk takes their /start as its first updates.
+            self.cast.open_private_chats()
             config_path = write_sandbox_config(folder, self.fake.base_url, db, borrowed)
             self.runtime = DeskRuntime(str(config_path), self.fake.token, poll_timeout=POLL_TIMEOUT)
             await self.runtime.start()
@@ -79,7 +82,6 @@ class Sandbox:
         except BaseException:
             await self.stop()
             raise
-        self.cast.open_private_chats()
         return url
 
     async def stop(self) -> None:
@@ -130,7 +132,11 @@ async def serve(options: SandboxOptions) -> int:
     try:
         url = await sandbox.start()
     except OSError as error:
-        print(f"Could not listen on {options.host}:{options.port}: {error}", file=sys.stderr)
+        print(
+            f"Could not listen on {options.host}:{options.port} ({error.strerror or error}); "
+            "choose another port with --port.",
+            file=sys.stderr,
+        )
         return EXIT_PORT
     if not is_loopback(options.host):
         print(
