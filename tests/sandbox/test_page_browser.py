@@ -199,8 +199,6 @@ def test_a_report_from_forward_to_outcome_in_the_browser(
     assert "taken down" in outcome.text
     assert "Maya" not in outcome.text
 
-    # What a message says is text on the page, never markup: nothing was injected.
-    assert browser.find_elements(By.CSS_SELECTOR, ".messages script, .messages iframe") == []
     # The picture: the reporter's chat beside the group, as the journey left them.
     page.until(lambda: not browser.find_elements(By.CSS_SELECTOR, ".toast"), "no toasts")
     shot = tmp_path / "sandbox.png"
@@ -208,3 +206,14 @@ def test_a_report_from_forward_to_outcome_in_the_browser(
     wanted = os.environ.get("REPORT_DESK_SCREENSHOT")
     if wanted:
         shutil.copyfile(shot, wanted)
+
+    # The bot's formatting is drawn from its entities; what anyone types stays text.
+    bold = browser.find_elements(By.CSS_SELECTOR, "#private-messages .body b")
+    assert "#1" in [b.text for b in bold]
+    hostile = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
+    box = browser.find_element(By.CSS_SELECTOR, "#private-composer textarea")
+    box.send_keys(hostile)
+    box.send_keys(Keys.ENTER)
+    page.until(lambda: page.message_with("private", "onerror="), "the typed markup, as text")
+    assert browser.execute_script("return window.pwned === undefined")
+    assert browser.find_elements(By.CSS_SELECTOR, ".messages script, .messages img[src='x']") == []
