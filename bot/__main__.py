@@ -1,4 +1,5 @@
-"""Command line: `python -m bot [run] --config FILE` runs the bot; `check-config` validates.
+"""Command line: `python -m bot [run] --config FILE` runs the bot; `check-config` validates;
+`sandbox` runs the desk on a local Telegram shown in the browser (bot.sandbox.app).
 
 Mistakes an operator can make (a bad file, a storage path the bot cannot use, a refused token)
 end with one clear message and exit status 2, never a traceback.
@@ -62,7 +63,12 @@ def check_config(path: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sandbox"]:
+        from bot.sandbox.app import main as sandbox
+
+        return sandbox(argv[1:])
+    args = parse_args(argv)
     configure_logging(args.log_level)
     from bot.runtime import StartFailed, run
 

@@ -3,6 +3,10 @@
 :class:`FakeTelegram` serves the Bot API over HTTP on 127.0.0.1 with a world that code scripts:
 users, groups, messages, button presses, faults. The bot runs against it unchanged
 (``base_url=fake.base_url``).
+
+``python -m bot sandbox`` (:mod:`bot.sandbox.app`) runs the desk against it with a demo cast
+(:mod:`bot.sandbox.demo`, :mod:`bot.sandbox.samples`) and shows its chats in a web page
+(:mod:`bot.sandbox.web`).
 """
 
 from bot.sandbox.calls import Call

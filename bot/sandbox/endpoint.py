@@ -117,8 +117,13 @@ class BotApiEndpoint:
             return web.Response(status=200)
         self.calls.append(call)
         response = json_response(status, body)
-        await response.prepare(request)
-        await response.write_eof()
+        try:
+            await response.prepare(request)
+            await response.write_eof()
+        except ConnectionResetError:
+            # The client left before its answer (an abandoned long poll): there is no one to
+            # answer, and nothing happened after the answer for a hook to follow.
+            return response
         if call.ok:
             if name == "getUpdates" and result:
                 await self.hooks.run("after_get_updates")

@@ -123,6 +123,7 @@ class People:
         else:
             msg.pop("entities", None)
         msg["edit_date"] = int(time.time())
+        self.world.changed(chat, message_id)
         public = public_message(msg)
         self.updates.enqueue("edited_message", public)
         return copy.deepcopy(public)
@@ -133,6 +134,7 @@ class People:
         if message_id not in chat.messages:
             raise AssertionError(f"no message {message_id} in chat {chat_id}")
         chat.messages[message_id]["_deleted"] = True
+        self.world.changed(chat, message_id)
 
     def block_bot(self, user_id: int, *, notify: bool = True) -> None:
         """The user blocks the bot. Like Telegram, enqueues a my_chat_member update (kicked)

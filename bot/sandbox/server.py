@@ -89,7 +89,9 @@ class FakeTelegram:
     Finer controls: ``advance_time`` (the fake's clock for rate limits and query ages),
     ``hang_seconds``, ``strict_html_entities``, ``add_member``/``remove_member``,
     ``set_bot_status``, ``unblock_bot``, ``deactivate_user``, ``edit_user_message``,
-    ``delete_by_user``, ``commands_for``, ``clear_faults``, ``api_url``.
+    ``delete_by_user``, ``commands_for``, ``clear_faults``, ``api_url``; ``watch(callback)``
+    calls ``callback(chat_id, message_id)`` whenever a stored message appears, changes or is
+    deleted, and ``history`` lists a chat's messages, for an observer such as the sandbox page.
     """
 
     def __init__(
@@ -166,6 +168,7 @@ class FakeTelegram:
         self.expire_queries = self._queries.expire
         self.raw_update = self._queue.enqueue_raw
         self.commands_for = self._profile.commands_for
+        self.watch = self._world.watchers.append
         self.fail = self._faults.fail
         self.clear_faults = self._faults.clear
         self.crash_hook = self._hooks.add
@@ -236,13 +239,20 @@ class FakeTelegram:
 
     def messages_in(self, chat_id: int) -> list[JSONDict]:
         """Messages the bot sent into the chat, as they are now (edited, not deleted), in order.
-        Stored messages carry private keys: ``_html`` (the markup sent) and ``_deleted``."""
+        Stored messages carry private keys: ``_html`` (the markup sent), ``_deleted`` and
+        ``_force_reply``."""
         chat = self._world.chat(chat_id)
         return [
             copy.deepcopy(chat.messages[mid])
             for mid in sorted(chat.bot_message_ids)
             if not chat.messages[mid].get("_deleted")
         ]
+
+    def history(self, chat_id: int) -> list[JSONDict]:
+        """Every stored message of the chat, the users' and the bot's, in order, deleted ones
+        included (marked ``_deleted``)."""
+        chat = self._world.chat(chat_id)
+        return [copy.deepcopy(chat.messages[mid]) for mid in sorted(chat.messages)]
 
     def message(self, chat_id: int, message_id: int) -> JSONDict:
         """Any stored message (the user's or the bot's), including deleted ones (``_deleted``)."""

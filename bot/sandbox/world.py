@@ -1,8 +1,11 @@
 """The state of the fake's world: users, chats, members, the bot's standing, stored messages.
 
 Stored messages are dicts in Telegram's Message shape plus private keys (``_html``: the markup the
-bot sent; ``_deleted``); :func:`public_message` strips those before anything leaves the fake.
-Lookups by the API (:meth:`World.resolve_chat`, :meth:`World.readable_chat`,
+bot sent; ``_deleted``; ``_force_reply``: the ForceReply a message was sent with, which Telegram
+never shows the bot); :func:`public_message` strips those before anything leaves the fake.
+Every stored message that appears, changes or is deleted is announced to the ``watchers``
+(chat id, message id), after the change, so an observer such as the sandbox page can follow the
+world without polling. Lookups by the API (:meth:`World.resolve_chat`, :meth:`World.readable_chat`,
 :meth:`World.sendable_chat`, the ``check_*`` methods) answer with Telegram's descriptions;
 lookups by test code (:meth:`World.user`, :meth:`World.chat`) raise KeyError.
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 import copy
 import itertools
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +66,7 @@ class World:
     blocked: set[int] = field(init=False, default_factory=set)
     deactivated: set[int] = field(init=False, default_factory=set)
     chats: dict[int, Chat] = field(init=False, default_factory=dict)
+    watchers: list[Callable[[int, int], None]] = field(init=False, default_factory=list)
     _media_group_seq: Iterator[int] = field(
         init=False, default_factory=lambda: itertools.count(13_000_000_000_000_001)
     )
@@ -230,7 +234,13 @@ class World:
         chat.messages[mid] = msg
         if from_bot:
             chat.bot_message_ids.append(mid)
+        self.changed(chat, mid)
         return msg
+
+    def changed(self, chat: Chat, message_id: int) -> None:
+        """Tell the watchers that a stored message appeared, changed or was deleted."""
+        for watcher in list(self.watchers):
+            watcher(chat.chat_id, message_id)
 
     def resolve_chat(self, chat_id: Any) -> Chat:
         """The chat a ``chat_id`` parameter names (an id or a public ``@username``), as far as

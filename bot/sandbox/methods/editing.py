@@ -51,6 +51,7 @@ class EditingMethods:
             else:
                 msg[key] = value
         msg["edit_date"] = int(time.time())
+        self.world.changed(chat, msg["message_id"])
         return public_message(msg)
 
     @api
@@ -82,6 +83,7 @@ class EditingMethods:
         if not own and chat.kind != "private" and chat.bot_status != "administrator":
             raise bad_request("message can't be deleted")
         msg["_deleted"] = True
+        self.world.changed(chat, msg["message_id"])
 
     @api
     async def delete_message(self, p: JSONDict) -> Any:

@@ -65,6 +65,10 @@ class Poster:
         """
         reply = self.reply_target(chat, p) if replies else None
         self.flood.admit(chat, len(contents))
+        asked = p.get("reply_markup")
+        # Telegram never echoes a ForceReply; it is kept privately so an observer (the sandbox
+        # page) can open the reply the way a client does.
+        force_reply = isinstance(asked, dict) and asked.get("force_reply") is True
         albums: dict[str, str] = {}
         posted: list[JSONDict] = []
         for content in contents:
@@ -81,6 +85,8 @@ class Poster:
                 full["has_protected_content"] = True
             if markup is not None:
                 full["reply_markup"] = markup
+            if force_reply and isinstance(asked, dict):
+                full["_force_reply"] = {"selective": bool(asked.get("selective"))}
             msg = self.world.store_message(chat, self.settings.bot_user, full, from_bot=True)
             posted.append(public_message(msg))
         return posted
