@@ -116,6 +116,7 @@ class Deliveries:
         )
         async with self.store.transaction() as tx:
             await tx.cards.record(row.case_id, row.chat_id, message_id)
+            await tx.facts.seen([row.case_id])
             await tx.outbox.finish(row.id, OutboxState.SENT, result=[message_id])
             await self._catch_up(tx, row, rendered)
 
@@ -174,7 +175,9 @@ class Deliveries:
         message_id = await self.transport.send_message(
             OutgoingText(row.chat_id, rendered.text, rendered.buttons)
         )
-        await self.finish(row, OutboxState.SENT, result=[message_id])
+        async with self.store.transaction() as tx:
+            await tx.outbox.finish(row.id, OutboxState.SENT, result=[message_id])
+            await tx.facts.seen(int(case_id) for case_id in row.payload["case_ids"])
 
     async def _edit_to_pointer(self, row: OutboxItem) -> None:
         assert row.case_id is not None

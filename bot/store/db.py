@@ -25,6 +25,7 @@ from bot.faults import crash_point
 from bot.store.cards import Cards
 from bot.store.cases import Cases
 from bot.store.events import Events
+from bot.store.facts import Facts
 from bot.store.inbox import Inbox
 from bot.store.items import Items
 from bot.store.meta import Meta
@@ -62,6 +63,7 @@ class Tx:
         self.timers = Timers(db, clock)
         self.users = Users(db, clock)
         self.meta = Meta(db, clock)
+        self.facts = Facts(db, clock)
 
     async def case_view(self, case_id: int) -> CaseView | None:
         """Everything a card shows about a case, read in one go."""
