@@ -7,14 +7,16 @@ Telegram accepted a send and before that transaction.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from bot.config import Config
 from bot.domain.models import OutboxItem
 from bot.domain.vocabulary import OutboxKind, OutboxState, PromptKind
 from bot.outbox import sends
-from bot.outbox.delivery import DeliveryError, Failure, OutgoingText, Transport
+from bot.outbox.delivery import DeliveryError, Failure, OutgoingFile, OutgoingText, Transport
 from bot.outbox.pacing import Pacer
 from bot.render.cards import pointer_text, render_card
 from bot.render.lists import render_digest
@@ -55,6 +57,7 @@ class Deliveries:
             OutboxKind.POINTER: self._edit_to_pointer,
             OutboxKind.DIGEST: self._send_digest,
             OutboxKind.LEAVE: self._leave,
+            OutboxKind.FILE: self._send_file,
         }
 
     async def deliver(self, row: OutboxItem) -> None:
@@ -215,3 +218,21 @@ class Deliveries:
     async def _leave(self, row: OutboxItem) -> None:
         await self.transport.leave_chat(row.chat_id)
         await self.finish(row, OutboxState.SENT)
+
+    async def _send_file(self, row: OutboxItem) -> None:
+        path = Path(str(row.payload["path"]))
+        if not await asyncio.to_thread(path.is_file):
+            await self.finish(row, OutboxState.FAILED, error="the file to send is gone")
+            return
+        self.pacer.record(row.chat_id)
+        message_id = await self.transport.send_file(
+            OutgoingFile(
+                row.chat_id,
+                str(path),
+                str(row.payload["filename"]),
+                as_photo=bool(row.payload.get("as_photo")),
+                caption=row.payload.get("caption"),
+            )
+        )
+        await self.finish(row, OutboxState.SENT, result=[message_id])
+        await asyncio.to_thread(path.unlink, missing_ok=True)
