@@ -123,6 +123,7 @@ class DeskRuntime:
         """Finish the update in hand, stop taking new ones, flush the outbox for a bounded time."""
         self.stop_event.set()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.desk.stats.stop()
         try:
             await self.worker.drain(flush_seconds)
         finally:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from bot.render.i18n import catalogue, escape, normalize_language, placeholders, t
 
 # Texts that are the same in both languages because they hold only names, numbers or commands.
-SAME_IN_BOTH = {"status.line", "queue.line", "health.problem", "digest.line", "status.with_reason"}
+SAME_IN_BOTH = {
+    "status.line",
+    "queue.line",
+    "health.problem",
+    "digest.line",
+    "status.with_reason",
+    "stats.category_line",
+    "stats.organization_line",
+    "quality.line",
+}
 
 
 def test_catalogues_have_the_same_keys() -> None:

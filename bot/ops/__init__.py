@@ -1,0 +1,1 @@
+"""Operations outside the conversation: exports, the transparency report, private files."""
