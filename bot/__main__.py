@@ -1,4 +1,5 @@
-"""Command line: `python -m bot [run] --config FILE` runs the bot; `check-config` validates."""
+"""Command line: `python -m bot [run] --config FILE` runs the bot; `check-config` validates;
+`export` and `report` write the cases and the monthly transparency report (bot/ops)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import sys
 from bot.config import ConfigError, load_config, summary
 
 EXIT_CONFIG = 2
+# Commands with options of their own (bot/ops/commands.py).
+OPS_COMMANDS = ("export", "report")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -20,8 +23,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "command",
         nargs="?",
         default="run",
-        choices=["run", "check-config"],
-        help="run the bot (default) or only validate the configuration",
+        choices=["run", "check-config", *OPS_COMMANDS],
+        help="run the bot (default), only validate the configuration, or write an export or "
+        "the monthly report (see `python -m bot export --help`, `python -m bot report --help`)",
     )
     parser.add_argument("--config", default="config.yaml", help="the YAML file (config.yaml)")
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING, ERROR")
@@ -39,7 +43,13 @@ def configure_logging(level: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in OPS_COMMANDS:
+        configure_logging("WARNING")
+        from bot.ops.commands import main as ops_main
+
+        return ops_main(argv)
+    args = parse_args(argv)
     configure_logging(args.log_level)
     try:
         if args.command == "check-config":

@@ -18,26 +18,25 @@ from bot.desk.context import DeskContext, UseCase
 from bot.domain.figures import Figures
 from bot.domain.models import Person
 from bot.domain.periods import Period, parse_period
-from bot.ops.export import Cancelled, ExportFile, ExportOptions, TooLarge, export_files
+from bot.ops.export import (
+    Cancelled,
+    ExportFile,
+    ExportOptions,
+    TooLarge,
+    export_files,
+    targets_of,
+)
 from bot.ops.files import spool_path, write_private
 from bot.outbox import sends
 from bot.render.charts import stats_chart
 from bot.render.i18n import t
 from bot.render.quality import quality_text
 from bot.render.stats import stats_text
-from bot.store.figures import Targets, period_figures
+from bot.store.figures import period_figures
 from bot.store.quality import flagger_quality
 from bot.store.reading import reading
 
 log = logging.getLogger(__name__)
-
-
-def targets_of(config: Config) -> Targets:
-    """Each category's targets in seconds: (first action, decision)."""
-    return {
-        key: (category.targets.first_action_min * 60.0, category.targets.decision_min * 60.0)
-        for key, category in config.categories.items()
-    }
 
 
 def is_private(chat_id: int, person: Person) -> bool:

@@ -14,13 +14,14 @@ import io
 import json
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from bot.config import Config
 from bot.domain.figures import FlaggerQuality, Quality
 from bot.domain.models import Origin
 from bot.domain.periods import Period
@@ -28,11 +29,18 @@ from bot.domain.timeline import Round
 from bot.ops.files import private_file
 from bot.outbox.delivery import UPLOAD_LIMIT_BYTES
 from bot.store.case_rows import CaseRow, case_rows
+from bot.store.figures import Targets
 from bot.store.quality import flagger_quality
 from bot.store.reading import reading
 
-# Response-time targets per category, in seconds: (first action, decision).
-Targets = Mapping[str, tuple[float, float]]
+
+def targets_of(config: Config) -> Targets:
+    """Each category's response-time targets in seconds: (first action, decision)."""
+    return {
+        key: (category.targets.first_action_min * 60.0, category.targets.decision_min * 60.0)
+        for key, category in config.categories.items()
+    }
+
 
 COLUMNS = [
     "case",

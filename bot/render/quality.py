@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.config import Config
 from bot.domain.figures import FlaggerQuality, Quality
 from bot.render.i18n import Markup, plain, t
+from bot.render.labels import code_label
 from bot.render.stats import duration, percent
 from bot.render.text import MESSAGE_LIMIT, NAME_LIMIT, clip, fit_lines
 
@@ -13,14 +14,9 @@ MAX_LINES_PER_TABLE = 40
 
 
 def reason_name(config: Config, code: str | None, language: str) -> str:
-    """A dismissal reason code as people read it (any category's label for the code)."""
-    if code is None:
-        return plain(language, "quality.typed_reason")
-    for category in config.categories.values():
-        labels = category.reasons.dismiss.get(code)
-        if labels:
-            return str(labels.get(language) or labels.get("en") or code)  # type: ignore[call-overload]
-    return code
+    """A dismissal reason code as people read it."""
+    label = code_label(config, "dismissed", code, language)
+    return label if label is not None else plain(language, "quality.typed_reason")
 
 
 def reasons_text(line: FlaggerQuality, config: Config, language: str) -> str:

@@ -7,6 +7,7 @@ The desk's zone is Asia/Jakarta (UTC+7): the clock starts at 2027-01-15 08:00 UT
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator
@@ -211,3 +212,49 @@ async def test_an_admin_exports_the_month_as_csv(
     assert "3 (one row each; no message content)" in (sent.result.get("caption") or "")
     spool = Path(desk.config.storage.path).parent / "outgoing"
     assert list(spool.iterdir()) == []  # sent files are removed
+
+
+async def test_the_monthly_report_gives_the_same_medians(
+    desk: Harness, tmp_path: Path, a_day: list[int]
+) -> None:
+    from bot.ops.commands import main
+
+    out = tmp_path / "report-2027-01"
+    config = str(desk.config_path)
+    argv = ["report", "--config", config, "--month", "2027-01", "--output", str(out)]
+    assert await asyncio.to_thread(main, argv) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "cases-per-day.png",
+        "report.html",
+        "report.md",
+        "time-to-decision.png",
+    ]
+    assert {oct(p.stat().st_mode & 0o777) for p in out.iterdir()} == {"0o600"}
+    markdown = (out / "report.md").read_text("utf-8")
+    assert markdown.startswith("# Transparency report of the trusted flaggers' channel, 2027-01")
+    for row in (
+        "| Notices received (cases) | 3 |",
+        "| Decisions to take content down | 2 |",
+        "| Notices dismissed | 1 |",
+        "| Time to first action, median | 20m |",
+        "| Time to first action, 90th percentile | 1h24m |",
+        "| Time to decision (time to act), median | 1h30m |",
+        "| Time to decision, 90th percentile | 1h38m |",
+        "| Decisions within target | 67% (2/3) |",
+        "| Terrorism | P1 | 2 | 2 | 15m | 19m | 1h05m | 1h25m | 15m / 1h00m | 50% (1/2) |",
+        "| Kominfo | 2 | 2 | 55m | 1h10m | 1h34m | 100% (2/2) |",
+        "| taken down | terrorist propaganda | 2 |",
+        "| dismissed | not illegal | 1 |",
+        "![Cases by day of first report, per category](cases-per-day.png)",
+    ):
+        assert row in markdown, row
+    assert "flagger quality" not in markdown.lower()  # only with --with-quality
+    page = (out / "report.html").read_text("utf-8")
+    assert page.count('src="data:image/png;base64,') == 2
+    assert "<td>Kominfo</td>" in page and "http" not in page
+
+    argv += ["--with-quality"]
+    assert await asyncio.to_thread(main, argv) == 0
+    annexed = (out / "report.md").read_text("utf-8")
+    assert "## Annex: flagger quality" in annexed
+    assert "| Liaison Dua (BNPT) | 1 | 1 | 100% (1/1) | 0% (0/1) | 1h30m |" in annexed
