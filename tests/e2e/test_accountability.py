@@ -258,3 +258,27 @@ async def test_the_monthly_report_gives_the_same_medians(
     annexed = (out / "report.md").read_text("utf-8")
     assert "## Annex: flagger quality" in annexed
     assert "| Liaison Dua (BNPT) | 1 | 1 | 100% (1/1) | 0% (0/1) | 1h30m |" in annexed
+
+
+async def test_flagger_quality_for_an_admin_in_private(
+    desk: Harness, tg: FakeTelegram, cast: World, a_day: list[int]
+) -> None:
+    cast.start(ADMIN)
+    await desk.settle()
+    before = len(group_texts(desk))
+    tg.send_message(ADMIN, text="/quality 2027-01")
+    await desk.settle()
+    assert desk.texts_to(ADMIN)[-1].splitlines() == [
+        "🔎 Flagger quality · 2027-01-01 – 2027-01-31 (Asia/Jakarta) · admins only",
+        "reports · decided · taken down · dismissed (by reason) · median time to decision;"
+        " each case by its last decision",
+        "",
+        "By organization",
+        "Kominfo: 2 · 2 · 50% (1/2) · 50% (1/2) (not illegal 1) · 1h10m",
+        "BNPT: 1 · 1 · 100% (1/1) · 0% (0/1) · 1h30m",
+        "",
+        "By reporter",
+        "Liaison Satu (Kominfo): 2 · 2 · 50% (1/2) · 50% (1/2) (not illegal 1) · 1h10m",
+        "Liaison Dua (BNPT): 1 · 1 · 100% (1/1) · 0% (0/1) · 1h30m",
+    ]
+    assert len(group_texts(desk)) == before  # never in moderator space
