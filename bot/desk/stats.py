@@ -1,9 +1,10 @@
 """Accountability in the chat: /stats for moderators and admins, /quality and /export for admins.
 
 Figures come from a reading connection of their own in a worker thread, so neither a month of
-statistics nor a year's export holds up the desk; what to send is written to the outbox in one
-transaction at the end. An export runs in the background (a year takes seconds): the admin is
-told it is being prepared, and the files follow.
+statistics nor a year's export holds up the desk. /stats answers with its figures as soon as
+they are counted; the chart, slower to draw, follows in a transaction of its own. An export
+runs in the background (a year takes seconds): the admin is told it is being prepared, and the
+files follow.
 """
 
 from __future__ import annotations
@@ -80,21 +81,23 @@ class Statistics(UseCase):
             return
         now = self.store.clock()
         figures = await asyncio.to_thread(self._figures, period, config, now)
-        chart = None if figures.empty else await self._chart(figures, config, language)
+        # The figures go out at once; the chart, slower to draw, follows them.
+        await self._say(chat_id, stats_text(figures, config, language))
+        if figures.empty:
+            return
+        chart = await self._chart(figures, config, language)
+        if chart is None:
+            return
         async with self.store.transaction() as tx:
-            await sends.message(
-                tx, chat_id, stats_text(figures, config, language), priority=_priority(chat_id)
+            await sends.file(
+                tx,
+                chat_id,
+                str(chart),
+                "stats.png",
+                as_photo=True,
+                caption=t(language, "stats.chart_caption", period=period.describe()),
+                priority=_priority(chat_id),
             )
-            if chart is not None:
-                await sends.file(
-                    tx,
-                    chat_id,
-                    str(chart),
-                    "stats.png",
-                    as_photo=True,
-                    caption=t(language, "stats.chart_caption", period=period.describe()),
-                    priority=_priority(chat_id),
-                )
 
     async def _chart(self, figures: Figures, config: Config, language: str) -> Path | None:
         """The chart, drawn and written to the spool in a worker thread; the figures go out

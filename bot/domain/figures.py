@@ -43,6 +43,15 @@ class Spread:
     median: float | None = None
     p90: float | None = None
 
+    @classmethod
+    def of(cls, values: list[float]) -> Spread:
+        """The spread of these values (sorted here, in place)."""
+        values.sort()
+        at = dict(enumerate(values))
+        return cls(
+            len(values), percentile(at, len(values), MEDIAN), percentile(at, len(values), P90)
+        )
+
 
 @dataclass(frozen=True)
 class Share:
@@ -65,6 +74,48 @@ class GroupFigures:
     to_decision: Spread = Spread()
     first_action_in_target: Share = Share()
     decision_in_target: Share = Share()
+
+
+class GroupTally:
+    """One group's rounds, added one at a time in a single pass; its figures at the end."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.cases: set[int] = set()
+        self.to_first_action: list[float] = []
+        self.to_decision: list[float] = []
+        self.action_in = self.action_all = self.decision_in = self.decision_all = 0
+
+    def add(
+        self,
+        case_id: int,
+        to_first_action: float | None,
+        to_decision: float | None,
+        targets: tuple[float, float] | None,
+    ) -> None:
+        """A round of a case; `targets` are its category's (first action, decision), if any."""
+        self.cases.add(case_id)
+        if to_first_action is not None:
+            self.to_first_action.append(to_first_action)
+            if targets is not None:
+                self.action_all += 1
+                self.action_in += to_first_action <= targets[0]
+        if to_decision is not None:
+            self.to_decision.append(to_decision)
+            if targets is not None:
+                self.decision_all += 1
+                self.decision_in += to_decision <= targets[1]
+
+    def figures(self) -> GroupFigures:
+        return GroupFigures(
+            key=self.key,
+            cases=len(self.cases),
+            decisions=len(self.to_decision),
+            to_first_action=Spread.of(self.to_first_action),
+            to_decision=Spread.of(self.to_decision),
+            first_action_in_target=Share(self.action_in, self.action_all),
+            decision_in_target=Share(self.decision_in, self.decision_all),
+        )
 
 
 @dataclass(frozen=True)

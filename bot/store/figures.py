@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.domain.figures import DecisionCount, Figures, GroupFigures, Share, Spread
+from bot.domain.figures import DecisionCount, Figures, GroupFigures, GroupTally, Spread
 from bot.domain.periods import Period
 from bot.store.reading import spreads
 
@@ -46,48 +46,55 @@ class PeriodQuery:
         return db.execute(f"{self.prefix} {sql}", [*self.params, *params]).fetchall()
 
 
-# How each grouping of the statistics keys the rounds: all, by category, by organization (a case
-# reported by two organizations counts for each).
-_GROUPINGS = {
-    "total": "SELECT '' AS key, rounds.* FROM rounds",
-    "category": "SELECT category AS key, rounds.* FROM rounds",
-    "organization": (
-        "SELECT DISTINCT case_reporters.organization AS key, rounds.* FROM rounds"
-        " JOIN case_reporters ON case_reporters.case_id = rounds.case_id"
-    ),
-}
+# Organizations of a case in one column (joined with char(31), the unit separator).
+_SEPARATOR = "\x1f"
 
 
-def _groups(db: sqlite3.Connection, query: PeriodQuery, grouping: str) -> list[GroupFigures]:
-    source = _GROUPINGS[grouping]
-    counted = query.run(
-        db,
-        f"SELECT key, COUNT(DISTINCT case_id), COUNT(to_decision),"
-        " SUM(to_action <= first_s), COUNT(CASE WHEN first_s IS NOT NULL THEN to_action END),"
-        " SUM(to_decision <= decision_s),"
-        " COUNT(CASE WHEN decision_s IS NOT NULL THEN to_decision END)"
-        f" FROM ({source}) GROUP BY key ORDER BY COUNT(DISTINCT case_id) DESC, key",
+def _groups(
+    db: sqlite3.Connection, query: PeriodQuery, targets: Targets
+) -> dict[str, list[GroupFigures]]:
+    """The figures of all rounds, per category and per organization (a case reported by two
+    organizations counts for each): SQL joins the period's rounds with their organizations,
+    one pass tallies them."""
+    total = GroupTally("")
+    categories: dict[str, GroupTally] = {}
+    organizations: dict[str, GroupTally] = {}
+    rows = db.execute(
+        f"{query.prefix} SELECT case_id, category, to_action, to_decision,"
+        " (SELECT group_concat(organization, char(31)) FROM (SELECT DISTINCT organization"
+        "   FROM case_reporters WHERE case_reporters.case_id = rounds.case_id)) FROM rounds",
+        query.params,
     )
-    to_action = spreads(db, f"{query.prefix} {source}", query.params, "to_action")
-    to_decision = spreads(db, f"{query.prefix} {source}", query.params, "to_decision")
-    return [
-        GroupFigures(
-            key=str(key),
-            cases=cases,
-            decisions=decisions,
-            to_first_action=to_action.get(str(key), Spread()),
-            to_decision=to_decision.get(str(key), Spread()),
-            first_action_in_target=Share(action_in or 0, action_all),
-            decision_in_target=Share(decision_in or 0, decision_all),
+    for case_id, category, to_action, to_decision, joined in rows:
+        target = targets.get(category)
+        total.add(case_id, to_action, to_decision, target)
+        categories.setdefault(category, GroupTally(category)).add(
+            case_id, to_action, to_decision, target
         )
-        for key, cases, decisions, action_in, action_all, decision_in, decision_all in counted
-    ]
+        for organization in (joined or "").split(_SEPARATOR):
+            if organization:
+                organizations.setdefault(organization, GroupTally(organization)).add(
+                    case_id, to_action, to_decision, target
+                )
+    if not total.cases:
+        return {"total": [], "category": [], "organization": []}
+
+    def ranked(tallies: dict[str, GroupTally]) -> list[GroupFigures]:
+        found = [tally.figures() for tally in tallies.values()]
+        return sorted(found, key=lambda g: (-g.cases, g.key))
+
+    return {
+        "total": [total.figures()],
+        "category": ranked(categories),
+        "organization": ranked(organizations),
+    }
 
 
 def period_figures(db: sqlite3.Connection, period: Period, targets: Targets, now: float) -> Figures:
     """Everything /stats, the report and its charts show about `period`."""
     query = PeriodQuery(period, targets)
-    totals = _groups(db, query, "total")
+    groups = _groups(db, query, targets)
+    totals = groups["total"]
     if not totals:
         return Figures(period, now, GroupFigures(""), past_target_now=_past_target(db, query, now))
     by_state = dict(
@@ -108,18 +115,19 @@ def period_figures(db: sqlite3.Connection, period: Period, targets: Targets, now
         )
     ]
     (reopened,) = query.run(db, "SELECT COUNT(*) FROM rounds WHERE round > 0")[0]
-    visible = spreads(
+    (visible,) = spreads(
         db,
-        f"{query.prefix} SELECT '' AS key, first_visible_at - reported_at AS seen FROM periodic",
+        query.prefix,
+        "SELECT '' AS key, first_visible_at - reported_at AS seen FROM periodic",
         query.params,
-        "seen",
+        ["seen"],
     )
     return Figures(
         period=period,
         now=now,
         total=totals[0],
-        by_category=_groups(db, query, "category"),
-        by_organization=_groups(db, query, "organization"),
+        by_category=groups["category"],
+        by_organization=groups["organization"],
         by_state=by_state,
         decisions=decisions,
         reopened=int(reopened),

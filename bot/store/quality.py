@@ -48,7 +48,7 @@ def _table(
         params,
     ):
         reasons.setdefault(str(key), {})[reason] = int(count)
-    timed = spreads(db, source, params, "to_decision")
+    (timed,) = spreads(db, "", source, params, ["to_decision"])
     lines: list[FlaggerQuality] = []
     for key, reports, decided, taken, dismissed in counted:
         name, organization = names.get(str(key), (str(key), str(key)))

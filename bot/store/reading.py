@@ -34,35 +34,53 @@ def reading(path: str) -> Iterator[sqlite3.Connection]:
 
 
 def spreads(
-    db: sqlite3.Connection, source: str, params: Sequence[Any], value: str
-) -> dict[str, Spread]:
-    """Median and 90th percentile of `value` per `key` over the rows of `source` (SQL with the
-    columns `key` and those `value` uses). SQL sorts each group and returns only the rows at
-    the ranks the percentiles need, never the whole set."""
-    wanted = " OR ".join(
-        f"i = {lower} OR i = {lower} + 1" for lower in (_lower_rank(MEDIAN), _lower_rank(P90))
-    )
+    db: sqlite3.Connection,
+    ctes: str,
+    source: str,
+    params: Sequence[Any],
+    values: Sequence[str],
+) -> list[dict[str, Spread]]:
+    """Median and 90th percentile of each of `values` per `key` over the rows of `source` (a
+    table or query with the column `key`; `ctes` is a WITH clause it may use, or empty).
+
+    One query for all of them: each value is ranked within its key by a window of its own, and
+    only the rows at the ranks the percentiles need come back, never the whole set."""
+    columns: list[str] = []
+    wanted: list[str] = []
+    for n, value in enumerate(values):
+        columns.append(
+            f"{value} AS v{n},"
+            f" ROW_NUMBER() OVER (PARTITION BY key ORDER BY {value} NULLS LAST) - 1 AS i{n},"
+            f" COUNT({value}) OVER (PARTITION BY key) AS n{n}"
+        )
+        ranks = " OR ".join(
+            f"i{n} = {lower} OR i{n} = {lower} + 1"
+            for lower in (_lower_rank(MEDIAN, n), _lower_rank(P90, n))
+        )
+        wanted.append(f"(i{n} < n{n} AND ({ranks}))")
+    join = f"{ctes}," if ctes else "WITH"
     rows = db.execute(
-        f"WITH measured AS (SELECT key, {value} AS v FROM ({source}) WHERE {value} IS NOT NULL),"
-        " ranked AS (SELECT key, v, ROW_NUMBER() OVER (PARTITION BY key ORDER BY v) - 1 AS i,"
-        " COUNT(*) OVER (PARTITION BY key) AS n FROM measured)"
-        f" SELECT key, n, i, v FROM ranked WHERE {wanted}",
+        f"{join} ranked AS (SELECT key, {', '.join(columns)} FROM ({source}))"
+        f" SELECT * FROM ranked WHERE {' OR '.join(wanted)}",
         params,
     ).fetchall()
-    found: dict[str, tuple[int, dict[int, float]]] = {}
-    for key, count, index, measured in rows:
-        found.setdefault(str(key), (int(count), {}))[1][int(index)] = float(measured)
-    return {
-        key: Spread(
-            count,
-            percentile(values, count, MEDIAN),
-            percentile(values, count, P90),
-        )
-        for key, (count, values) in found.items()
-    }
+    found: list[dict[str, tuple[int, dict[int, float]]]] = [{} for _ in values]
+    for row in rows:
+        key = str(row[0])
+        for n in range(len(values)):
+            measured, index, count = row[1 + 3 * n : 4 + 3 * n]
+            if index < count:
+                found[n].setdefault(key, (int(count), {}))[1][int(index)] = float(measured)
+    return [
+        {
+            key: Spread(count, percentile(at, count, MEDIAN), percentile(at, count, P90))
+            for key, (count, at) in by_key.items()
+        }
+        for by_key in found
+    ]
 
 
-def _lower_rank(share: Fraction) -> str:
-    """SQL for the lower rank of a percentile among `n` values: floor((n - 1) * share) in
-    integer arithmetic, exactly as `bot.domain.figures.rank` computes it."""
-    return f"((n - 1) * {share.numerator} / {share.denominator})"
+def _lower_rank(share: Fraction, n: int) -> str:
+    """SQL for the lower rank of a percentile among the `n`th value's count: floor((count - 1)
+    * share) in integer arithmetic, exactly as `bot.domain.figures.rank` computes it."""
+    return f"((n{n} - 1) * {share.numerator} / {share.denominator})"
