@@ -23,7 +23,7 @@ DECISIONS_CHART = "time-to-decision.png"
 
 
 def report_title(figures: Figures, language: str) -> str:
-    return plain(language, "report.title", month=figures.period.name)
+    return plain(language, "transparency.title", month=figures.period.name)
 
 
 def _summary(figures: Figures, language: str) -> Table:
@@ -34,10 +34,10 @@ def _summary(figures: Figures, language: str) -> Table:
     still_open = sum(figures.by_state.get(state.value, 0) for state in UNDECIDED)
 
     def row(key: str, value: object) -> list[str]:
-        return [plain(language, f"report.row.{key}"), str(value)]
+        return [plain(language, f"transparency.row.{key}"), str(value)]
 
     return Table(
-        [plain(language, "report.col.measure"), plain(language, "report.col.value")],
+        [plain(language, "transparency.col.measure"), plain(language, "transparency.col.value")],
         [
             row("notices", total.cases),
             row("decisions", total.decisions),
@@ -56,7 +56,7 @@ def _summary(figures: Figures, language: str) -> Table:
 
 
 def _columns(language: str, *keys: str) -> list[str]:
-    return [plain(language, f"report.col.{key}") for key in keys]
+    return [plain(language, f"transparency.col.{key}") for key in keys]
 
 
 def _by_category(figures: Figures, config: Config, language: str) -> Table:
@@ -170,28 +170,28 @@ def report_blocks(
         Paragraph(
             plain(
                 language,
-                "report.intro",
+                "transparency.intro",
                 first=period.first.isoformat(),
                 last=period.last.isoformat(),
                 zone=period.zone.key,
                 generated=generated,
             )
         ),
-        Paragraph(plain(language, "report.definitions")),
+        Paragraph(plain(language, "transparency.definitions")),
     ]
     if figures.empty:
-        blocks.append(Paragraph(plain(language, "report.empty")))
+        blocks.append(Paragraph(plain(language, "transparency.empty")))
         return blocks
     blocks += [
-        Heading(plain(language, "report.summary")),
+        Heading(plain(language, "transparency.summary")),
         _summary(figures, language),
-        Heading(plain(language, "report.by_category")),
+        Heading(plain(language, "transparency.by_category")),
         _by_category(figures, config, language),
-        Heading(plain(language, "report.by_organization")),
+        Heading(plain(language, "transparency.by_organization")),
         _by_organization(figures, language),
-        Heading(plain(language, "report.actions")),
+        Heading(plain(language, "transparency.actions")),
         _actions(figures, config, language),
-        Heading(plain(language, "report.charts")),
+        Heading(plain(language, "transparency.charts")),
         Chart(
             CASES_CHART,
             plain(language, "chart.cases_title"),
@@ -208,8 +208,8 @@ def report_blocks(
         )
     if quality is not None:
         blocks += [
-            Heading(plain(language, "report.annex")),
-            Paragraph(plain(language, "report.annex_intro")),
+            Heading(plain(language, "transparency.annex")),
+            Paragraph(plain(language, "transparency.annex_intro")),
             _quality_table(quality.by_organization, config, language, "organization"),
             _quality_table(quality.by_reporter, config, language, "reporter"),
         ]
