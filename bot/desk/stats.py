@@ -180,6 +180,11 @@ class Statistics(UseCase):
             log.exception("the export of %s failed", period.describe())
             await self._say(chat_id, t(language, "export.failed", period=period.describe()))
             return
+        if not any(part.cases for part in files):
+            for part in files:
+                await asyncio.to_thread(part.path.unlink, missing_ok=True)
+            await self._say(chat_id, t(language, "stats.empty", period=period.describe()))
+            return
         await self._send_export(chat_id, files, language)
 
     async def _send_export(self, chat_id: int, files: list[ExportFile], language: str) -> None:

@@ -118,16 +118,30 @@ async def test_an_admin_sees_stats_in_private_in_their_language(
     assert tg.calls_to("sendPhoto", ADMIN)
 
 
-async def test_an_empty_period_says_so_without_a_chart(
-    desk: Harness, tg: FakeTelegram, a_day: list[int]
+async def test_an_empty_period_says_so_without_a_chart_or_a_file(
+    desk: Harness, tg: FakeTelegram, cast: World, a_day: list[int]
 ) -> None:
-    tg.send_message(MOD_ONE, GROUP, text="/stats 2026-12")
-    await desk.settle()
-    assert group_texts(desk)[-1] == (
+    nothing = (
         "📊 Nothing in this period (2026-12-01 – 2026-12-31 (Asia/Jakarta)): no case was first"
         " reported in it."
     )
+    tg.send_message(MOD_ONE, GROUP, text="/stats 2026-12")
+    await desk.settle()
+    assert group_texts(desk)[-1] == nothing
     assert tg.calls_to("sendPhoto") == []
+    cast.start(ADMIN)
+    for command in ("/quality 2026-12", "/export 2026-12"):
+        tg.send_message(ADMIN, text=command)
+        await desk.settle()
+    assert desk.runtime is not None
+    await desk.runtime.desk.stats.exports_done()
+    await desk.settle()
+    assert desk.texts_to(ADMIN)[-3:] == [
+        nothing,
+        "Preparing the export of 2026-12-01 – 2026-12-31 (Asia/Jakarta)…",
+        nothing,
+    ]
+    assert tg.calls_to("sendDocument") == []
 
 
 async def test_who_may_not_see_figures_is_refused(
