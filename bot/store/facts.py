@@ -94,7 +94,7 @@ class Facts(Repository):
         """A new round starts now."""
         await self.db.execute(
             "INSERT INTO case_rounds (case_id, round, started_at, reopened_by, reopened_by_name)"
-            " SELECT ?, MAX(round) + 1, ?, ?, ? FROM case_rounds WHERE case_id=?",
+            " SELECT ?, COALESCE(MAX(round) + 1, 0), ?, ?, ? FROM case_rounds WHERE case_id=?",
             (case_id, self.clock(), actor_id, actor_name, case_id),
         )
 

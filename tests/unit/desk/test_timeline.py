@@ -138,6 +138,12 @@ async def test_a_more_urgent_report_moves_the_case_to_its_category(
     assert (facts.category, facts.priority) == ("terrorism", 1)
 
 
+def facts_migration() -> str:
+    """The migration that creates the facts (found by what it does: its number may change)."""
+    (script,) = [m for m in MIGRATIONS if "CREATE TABLE case_facts" in m]
+    return script
+
+
 def fact_rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
     with sqlite3.connect(path) as db:
         return {
@@ -156,16 +162,14 @@ async def test_the_back_fill_finds_what_the_desk_recorded(
     await act(desk, MOD1, other, Action.TAKE_DOWN)
     recorded = fact_rows(Path(store.path))
 
-    # The previous release's database, as this one would find it: no facts yet.
+    # The same database without its facts, and the migration that creates them run again.
     older = tmp_path / "older.sqlite3"
     with sqlite3.connect(store.path) as live, sqlite3.connect(older) as copy:
         live.backup(copy)
     with sqlite3.connect(older) as db:
         for table in FACT_TABLES:
             db.execute(f"DROP TABLE {table}")
-        db.execute(f"PRAGMA user_version={len(MIGRATIONS) - 1}")
-    upgraded = await Store.open(older, clock)
-    await upgraded.close()
+        db.executescript(facts_migration())
     back_filled = fact_rows(older)
 
     assert back_filled["case_facts"] == recorded["case_facts"]
