@@ -1,5 +1,6 @@
 """Command line: `python -m bot [run] --config FILE` runs the bot; `check-config` validates;
-`sandbox` runs the desk on a local Telegram shown in the browser (bot.sandbox.app).
+`sandbox` runs the desk on a local Telegram shown in the browser (bot.sandbox.app);
+`export` and `report` write the cases and the monthly transparency report (bot/ops).
 
 Mistakes an operator can make (a bad file, a storage path the bot cannot use, a refused token)
 end with one clear message and exit status 2, never a traceback.
@@ -19,6 +20,8 @@ from bot.logs import LEVELS, configure_logging, hide
 from bot.store.files import location_problem
 
 EXIT_CONFIG = 2
+# Commands with options of their own (bot/ops/commands.py).
+OPS_COMMANDS = ("export", "report")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -29,8 +32,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "command",
         nargs="?",
         default="run",
-        choices=["run", "check-config"],
-        help="run the bot (default) or only validate the configuration",
+        choices=["run", "check-config", *OPS_COMMANDS],
+        help="run the bot (default), only validate the configuration, or write an export or "
+        "the monthly report (see `python -m bot export --help`, `python -m bot report --help`)",
     )
     parser.add_argument("--config", default="config.yaml", help="the YAML file (config.yaml)")
     parser.add_argument(
@@ -68,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
         from bot.sandbox.app import main as sandbox
 
         return sandbox(argv[1:])
+    if argv and argv[0] in OPS_COMMANDS:
+        configure_logging("WARNING")
+        from bot.ops.commands import main as ops_main
+
+        return ops_main(argv)
     args = parse_args(argv)
     configure_logging(args.log_level)
     from bot.runtime import StartFailed, run

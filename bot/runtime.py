@@ -232,6 +232,7 @@ class DeskRuntime:
         """Finish the update in hand, stop taking new ones, flush the outbox for a bounded time."""
         self.stop_event.set()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.desk.stats.stop()
         try:
             if self._started and self.exit_code != EXIT_DATABASE_LOST:
                 await self.worker.drain(flush_seconds)

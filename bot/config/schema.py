@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -120,6 +121,23 @@ def _check_alias(value: str) -> str:
     return value
 
 
+def _check_time_zone(value: str) -> str:
+    try:
+        zone_named(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise problem(
+            f"unknown time zone {json.dumps(value, ensure_ascii=False)}: use an IANA name such "
+            "as Asia/Jakarta, Europe/Brussels or UTC"
+        ) from None
+    return value
+
+
+@cache
+def zone_named(name: str) -> ZoneInfo:
+    """The time zone of an IANA name (tzdata supplies the database where the system has none)."""
+    return ZoneInfo(name)
+
+
 Identifier = Annotated[str, AfterValidator(_check_identifier)]
 UserId = Annotated[int, AfterValidator(_check_user_id)]
 GroupId = Annotated[int, AfterValidator(_check_group_id)]
@@ -128,6 +146,7 @@ Labels = Annotated[dict[Lang, Text], WrapValidator(_complete_labels)]
 Priority = Annotated[int, AfterValidator(_check_priority)]
 Alias = Annotated[str, AfterValidator(_check_alias)]
 PositiveMinutes = Annotated[int, Field(gt=0)]
+TimeZoneName = Annotated[str, AfterValidator(_check_time_zone)]
 
 
 class _Section(BaseModel):
@@ -278,6 +297,8 @@ class Config(_Checked):
     reporters: list[Reporter] = []
     storage: Storage = Storage()
     language: Lang = "en"
+    # Periods of statistics, exports and reports are days and months in this zone.
+    timezone: TimeZoneName = "UTC"
     intake: Intake = Intake()
     categories: dict[Identifier, Category] = Field(default_factory=lambda: default_categories())
     # Where the configuration was read from; set by load_config, never read from the YAML.
@@ -306,6 +327,10 @@ class Config(_Checked):
                 return self._lines[key]
             key = key[:-1]
         return self._lines.get(())
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone_named(self.timezone)
 
     def reporter(self, user_id: int) -> Reporter | None:
         for reporter in self.reporters:

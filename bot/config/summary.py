@@ -38,6 +38,7 @@ def summary(config: Config) -> str:
         f"Reporters: {len(config.reporters)}"
         + (f" ({by_organization})" if by_organization else ""),
         f"Language: {config.language}",
+        f"Time zone: {config.timezone}",
         f"Storage: {config.storage.path}",
         f"Bot API: {config.telegram.api_base_url}",
         "Token in the file: "

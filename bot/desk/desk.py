@@ -15,6 +15,7 @@ from bot.desk.lookup import Lookup
 from bot.desk.moderation import Moderation
 from bot.desk.questions import Questions
 from bot.desk.reporters import ReporterCommands
+from bot.desk.stats import Statistics
 from bot.desk.timers import TimerDispatch
 from bot.store import Store
 
@@ -31,4 +32,5 @@ class Desk:
         self.reporters = ReporterCommands(self.context)
         self.moderation = Moderation(self.context, self.questions, self.alarms, self.lookup)
         self.admin = Admin(self.context)
+        self.stats = Statistics(self.context)
         self.timers = TimerDispatch(store, self.intake, self.alarms, self.admin)

@@ -86,6 +86,7 @@ class Filing(UseCase):
             case_id = await tx.cases.insert(category, priority)
             await self.alarms.arm(tx, case_id)
             await tx.reports.set_case(report_id, case_id, ReportStatus.OPEN)
+            await tx.facts.opened(case_id, category, priority, report)
             await tx.events.add(
                 case_id, EventKind.REPORTED, actor_id=reporter.id, actor_name=reporter.name
             )
@@ -110,8 +111,10 @@ class Filing(UseCase):
         elsewhere = {i.identity for i in on_case if i.report_id != report_id}
         new_items = [item.message_id for item in items if item.identity not in elsewhere]
         await tx.reports.set_case(report_id, case.id, ReportStatus.OPEN)
+        await tx.facts.joined(case.id, report)
         if priority < case.priority:
             await tx.cases.update_if(case.id, UNDECIDED, category=category, priority=priority)
+            await tx.facts.recategorized(case.id, category, priority)
             await self.alarms.arm(tx, case.id)
         await tx.events.add(
             case.id, EventKind.JOINED, actor_id=reporter.id, actor_name=reporter.name

@@ -14,6 +14,7 @@ async def record(
 ) -> None:
     """A moderator's action: it counts as the first action, is logged, and cards show it."""
     await tx.cases.mark_first_action(case_id)
+    await tx.facts.acted(case_id, kind, actor.id, actor.name)
     await tx.events.add(case_id, kind, actor_id=actor.id, actor_name=actor.name, detail=detail)
     await refresh_cards(tx, case_id)
 

@@ -9,6 +9,7 @@ from bot.outbox import sends
 from bot.render.i18n import t
 from bot.render.keyboards import post_buttons
 from bot.render.lists import queue_text
+from bot.render.timeline import timeline_text
 from bot.store import Tx
 
 QUEUE_LIMIT = 40
@@ -52,6 +53,15 @@ class Lookup(UseCase):
                     priority=sends.PRIORITY_CARD_EDIT,
                 )
                 return
+            # The timeline goes first, so the card and its evidence stay together below it.
+            timeline = await tx.facts.timeline(case_id)
+            if timeline is not None:
+                await sends.message(
+                    tx,
+                    chat_id,
+                    timeline_text(timeline, config, tx.clock()),
+                    priority=sends.PRIORITY_CARD_EDIT,
+                )
             await self.repost(tx, chat_id, case_id)
 
     async def repost(self, tx: Tx, chat_id: int, case_id: int) -> None:

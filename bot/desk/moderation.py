@@ -228,6 +228,7 @@ class Moderation(UseCase):
             if case_id is None:
                 return False
             await tx.cases.mark_first_action(case_id)
+            await tx.facts.acted(case_id, EventKind.NOTE, moderator.id, moderator.name)
             await tx.events.add(
                 case_id,
                 EventKind.NOTE,
@@ -288,6 +289,7 @@ class Moderation(UseCase):
         await tx.cards.clear_pickers(case.id)
         label = reason_label(config, decided, config.language)
         await record(tx, case.id, EventKind(decision.state.value), moderator, label)
+        await tx.facts.decided(decided, code or None)
         for reporter_id in await tx.reports.reporter_ids(case.id):
             language = await self.context.language_of(tx, reporter_id)
             await sends.message(
@@ -329,6 +331,7 @@ class Moderation(UseCase):
         )
         if not changed:
             return self._answer(ActResult.NOT_APPLICABLE, "press.not_applicable")
+        await p.tx.facts.reopened(p.case.id, p.moderator.id, p.moderator.name)
         await p.tx.events.add(
             p.case.id,
             EventKind.REOPENED,

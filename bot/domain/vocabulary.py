@@ -51,6 +51,7 @@ class OutboxKind(StrEnum):
     POINTER = "pointer"
     DIGEST = "digest"
     LEAVE = "leave"
+    FILE = "file"  # a photo or document written to disk for this send, removed once sent
 
 
 class OutboxState(StrEnum):

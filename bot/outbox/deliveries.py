@@ -9,15 +9,17 @@ works again: an accepted send is never sent again because recording it failed.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.config import Config
 from bot.domain.models import OutboxItem
 from bot.domain.vocabulary import OutboxKind, OutboxState, PromptKind
 from bot.outbox import sends
-from bot.outbox.delivery import DeliveryError, Failure, OutgoingText, Transport
+from bot.outbox.delivery import DeliveryError, Failure, OutgoingFile, OutgoingText, Transport
 from bot.outbox.pacing import Pacer
 from bot.render.cards import pointer_text, render_card
 from bot.render.lists import render_digest
@@ -75,6 +77,7 @@ class Deliveries:
             OutboxKind.POINTER: self._edit_to_pointer,
             OutboxKind.DIGEST: self._send_digest,
             OutboxKind.LEAVE: self._leave,
+            OutboxKind.FILE: self._send_file,
         }
 
     async def deliver(self, row: OutboxItem) -> None:
@@ -168,6 +171,7 @@ class Deliveries:
 
         async def write(tx: Tx) -> None:
             await tx.cards.record(case_id, row.chat_id, message_id)
+            await tx.facts.seen([case_id])
             await tx.outbox.finish(row.id, OutboxState.SENT, result=[message_id])
             await self._catch_up(tx, row, rendered)
 
@@ -235,7 +239,13 @@ class Deliveries:
         message_id = await self.transport.send_message(
             OutgoingText(row.chat_id, rendered.text, rendered.buttons)
         )
-        await self.finish(row, OutboxState.SENT, result=[message_id])
+        case_ids = [int(case_id) for case_id in row.payload["case_ids"]]
+
+        async def write(tx: Tx) -> None:
+            await tx.outbox.finish(row.id, OutboxState.SENT, result=[message_id])
+            await tx.facts.seen(case_ids)
+
+        await self._record(row, write)
 
     async def _edit_to_pointer(self, row: OutboxItem) -> None:
         assert row.case_id is not None
@@ -276,3 +286,21 @@ class Deliveries:
     async def _leave(self, row: OutboxItem) -> None:
         await self.transport.leave_chat(row.chat_id)
         await self.finish(row, OutboxState.SENT)
+
+    async def _send_file(self, row: OutboxItem) -> None:
+        path = Path(str(row.payload["path"]))
+        if not await asyncio.to_thread(path.is_file):
+            await self.finish(row, OutboxState.FAILED, error="the file to send is gone")
+            return
+        self.pacer.record(row.chat_id)
+        message_id = await self.transport.send_file(
+            OutgoingFile(
+                row.chat_id,
+                str(path),
+                str(row.payload["filename"]),
+                as_photo=bool(row.payload.get("as_photo")),
+                caption=row.payload.get("caption"),
+            )
+        )
+        await self.finish(row, OutboxState.SENT, result=[message_id])
+        await asyncio.to_thread(path.unlink, missing_ok=True)

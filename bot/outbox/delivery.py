@@ -47,6 +47,21 @@ class OutgoingText:
     force_reply: bool = False
 
 
+# Telegram's limit on a file a bot uploads (a self-hosted Bot API server lifts it).
+UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class OutgoingFile:
+    """A file on disk to send as a photo (a chart) or a document (an export)."""
+
+    chat_id: int
+    path: str
+    filename: str
+    as_photo: bool = False
+    caption: str | None = None
+
+
 class Transport(Protocol):
     async def send_message(self, message: OutgoingText) -> int: ...
 
@@ -63,6 +78,8 @@ class Transport(Protocol):
     async def resend_items(
         self, chat_id: int, items: list[Item], reply_to: int | None
     ) -> list[int]: ...
+
+    async def send_file(self, outgoing: OutgoingFile) -> int: ...
 
 
 class ChatAlerts(Protocol):

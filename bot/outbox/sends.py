@@ -138,6 +138,23 @@ async def question(tx: Tx, chat_id: int, text: str, case_id: int) -> None:
     )
 
 
+async def file(
+    tx: Tx,
+    chat_id: int,
+    path: str,
+    filename: str,
+    *,
+    as_photo: bool = False,
+    caption: str | None = None,
+    priority: int = PRIORITY_PERSON,
+) -> None:
+    """A file written for this send (a chart, an export); the worker removes it once sent."""
+    payload: dict[str, object] = {"path": path, "filename": filename, "as_photo": as_photo}
+    if caption:
+        payload["caption"] = caption
+    await tx.outbox.enqueue(chat_id, OutboxKind.FILE, payload, priority=priority)
+
+
 async def leave(tx: Tx, chat_id: int) -> None:
     """Leave a group the configuration does not name."""
     await tx.outbox.enqueue(chat_id, OutboxKind.LEAVE, {}, priority=PRIORITY_CARD_EDIT)

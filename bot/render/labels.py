@@ -30,3 +30,16 @@ def reason_label(config: Config, case: Case, language: str) -> str | None:
     if not labels:
         return reason
     return str(labels.get(language) or labels.get("en") or reason)
+
+
+def code_label(config: Config, decision: str, code: str | None, language: str) -> str | None:
+    """A reason code's label for a decision (`taken_down` or `dismissed`), from whichever
+    category has it; None for a typed reason, the code itself if no category has it now."""
+    if code is None:
+        return None
+    key = Decision.TAKE_DOWN.reasons_key if decision == State.TAKEN_DOWN else "dismiss"
+    for category in config.categories.values():
+        labels = getattr(category.reasons, key).get(code)
+        if labels:
+            return str(labels.get(language) or labels.get("en") or code)
+    return code

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import itertools
 import re
+import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,6 +115,8 @@ class FileStore:
             if value is None:
                 raise bad_request("wrong file identifier/HTTP URL specified")
         if isinstance(value, Upload):
+            if kind == "photo":
+                check_photo(value.content)
             return self.new_file(kind, file_name=value.filename or name)
         if not isinstance(value, str) or not value:
             raise bad_request(f"there is no {kind} in the request")
@@ -125,6 +128,24 @@ class FileStore:
         if record.kind != kind:
             raise bad_request("type of file mismatch")
         return copy.deepcopy(record.obj)
+
+
+_PNG = b"\x89PNG\r\n\x1a\n"
+_OTHER_IMAGES = (b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+
+
+def check_photo(content: bytes) -> None:
+    """Telegram decodes an uploaded photo: it must be an image, its width and height at most
+    10000 together and at most 20 times one another (dimensions are read from PNGs only)."""
+    if content.startswith(_PNG) and content[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", content[16:24])
+        if not width or not height:
+            raise bad_request("IMAGE_PROCESS_FAILED")
+        if width + height > 10_000 or max(width, height) > 20 * min(width, height):
+            raise bad_request("PHOTO_INVALID_DIMENSIONS")
+        return
+    if not content.startswith(_OTHER_IMAGES):
+        raise bad_request("IMAGE_PROCESS_FAILED")
 
 
 def media_content(kind: str, obj: Any) -> JSONDict:

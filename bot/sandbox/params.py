@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.errors import bad_request
+from bot.sandbox.errors import TelegramApiError, bad_request
 
 JSONDict = dict[str, Any]
 
@@ -78,13 +78,18 @@ _JSON_ERRORS = {
 }
 
 
+# Telegram's limit on a file a bot uploads (a self-hosted Bot API server lifts it).
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
 @dataclass
 class Upload:
-    """A file uploaded in a multipart body."""
+    """A file uploaded in a multipart body; tests read what was sent from ``content``."""
 
     filename: str | None
     content_type: str | None
     size: int
+    content: bytes = field(default=b"", repr=False)
 
 
 def as_int(value: Any) -> int | None:
@@ -121,7 +126,9 @@ async def read_params(request: web.Request) -> JSONDict:
             for key, value in form.items():
                 if isinstance(value, web.FileField):
                     content = value.file.read()
-                    raw[key] = Upload(value.filename, value.content_type, len(content))
+                    if len(content) > MAX_UPLOAD_BYTES:
+                        raise TelegramApiError(413, "Request Entity Too Large")
+                    raw[key] = Upload(value.filename, value.content_type, len(content), content)
                 else:
                     raw[key] = value
     return _coerce_params(raw)

@@ -29,6 +29,7 @@ from bot.store.cards import Cards
 from bot.store.cases import Cases
 from bot.store.errors import StorageHealth, is_storage_failure
 from bot.store.events import Events
+from bot.store.facts import Facts
 from bot.store.files import (
     DATABASE_ID_KEY,
     FileIdentity,
@@ -86,6 +87,7 @@ class Tx:
         self.timers = Timers(db, clock)
         self.users = Users(db, clock)
         self.meta = Meta(db, clock)
+        self.facts = Facts(db, clock)
 
     async def case_view(self, case_id: int) -> CaseView | None:
         """Everything a card shows about a case, read in one go."""

@@ -192,3 +192,128 @@ MIGRATIONS.append(
     ALTER TABLE users ADD COLUMN private_chat_at REAL;
     """
 )
+
+MIGRATIONS.append(
+    # 7: the facts of every case (its timeline, who reported it and who acted), kept for
+    # statistics after retention erases content. No foreign keys: the facts outlive the rows
+    # they were taken from. Existing cases are back-filled from the event log, the cards and
+    # the outbox; a decision before a reopen keeps its time and kind but not its reason code
+    # (the log holds only its label), and a case's wait for its reporter before a reopen is
+    # measured from the questions and answers in the log.
+    """
+    CREATE TABLE case_facts (
+        case_id INTEGER PRIMARY KEY,
+        reported_at REAL NOT NULL,
+        category TEXT NOT NULL,
+        priority INTEGER NOT NULL,
+        first_visible_at REAL
+    );
+    CREATE INDEX case_facts_reported ON case_facts(reported_at);
+
+    CREATE TABLE case_rounds (
+        case_id INTEGER NOT NULL,
+        round INTEGER NOT NULL,
+        started_at REAL NOT NULL,
+        reopened_by INTEGER,
+        reopened_by_name TEXT,
+        first_action_at REAL,
+        first_action TEXT,
+        first_action_by INTEGER,
+        first_action_by_name TEXT,
+        paused_seconds REAL NOT NULL DEFAULT 0,
+        decided_at REAL,
+        decision TEXT,
+        reason_code TEXT,
+        decided_by INTEGER,
+        decided_by_name TEXT,
+        PRIMARY KEY (case_id, round)
+    );
+
+    CREATE TABLE case_reporters (
+        case_id INTEGER NOT NULL,
+        reporter_id INTEGER NOT NULL,
+        reporter_name TEXT NOT NULL,
+        organization TEXT NOT NULL,
+        reported_at REAL NOT NULL,
+        PRIMARY KEY (case_id, reporter_id)
+    );
+    CREATE INDEX case_reporters_reporter ON case_reporters(reporter_id);
+
+    WITH shown(case_id, at) AS (
+        SELECT case_id, posted_at FROM cards
+        UNION ALL
+        SELECT case_id, finished_at FROM outbox
+        WHERE kind = 'card' AND state = 'sent' AND case_id IS NOT NULL
+        UNION ALL
+        SELECT listed.value, outbox.finished_at
+        FROM outbox, json_each(outbox.payload, '$.case_ids') AS listed
+        WHERE outbox.kind = 'digest' AND outbox.state = 'sent'
+    ),
+    first_shown AS (SELECT case_id, MIN(at) AS at FROM shown GROUP BY case_id)
+    INSERT INTO case_facts (case_id, reported_at, category, priority, first_visible_at)
+    SELECT cases.id, cases.created_at, cases.category, cases.priority, first_shown.at
+    FROM cases LEFT JOIN first_shown ON first_shown.case_id = cases.id;
+
+    INSERT INTO case_reporters (case_id, reporter_id, reporter_name, organization, reported_at)
+    SELECT case_id, reporter_id, reporter_name, organization, created_at FROM reports
+    WHERE id IN (
+        SELECT MIN(id) FROM reports WHERE case_id IS NOT NULL AND status = 'open'
+        GROUP BY case_id, reporter_id
+    );
+
+    WITH starts(case_id, event_id, at, actor_id, actor_name) AS (
+        SELECT id, 0, created_at, NULL, NULL FROM cases
+        UNION ALL
+        SELECT case_id, id, at, actor_id, actor_name FROM events WHERE kind = 'reopened'
+    ),
+    spans AS (
+        SELECT starts.*,
+            ROW_NUMBER() OVER span - 1 AS round,
+            COALESCE(LEAD(event_id) OVER span, 9223372036854775807) AS end_id,
+            LEAD(event_id) OVER span IS NULL AS last
+        FROM starts WINDOW span AS (PARTITION BY case_id ORDER BY event_id)
+    ),
+    marks AS (
+        SELECT spans.*,
+            (SELECT MIN(id) FROM events WHERE events.case_id = spans.case_id
+                AND events.id > spans.event_id AND events.id < spans.end_id
+                AND events.kind IN
+                    ('claimed', 'escalated', 'asked', 'note', 'taken_down', 'dismissed')
+            ) AS action_id,
+            (SELECT MIN(id) FROM events WHERE events.case_id = spans.case_id
+                AND events.id > spans.event_id AND events.id < spans.end_id
+                AND events.kind IN ('taken_down', 'dismissed')
+            ) AS decision_id,
+            (SELECT COALESCE(SUM((
+                SELECT MIN(resumed.at) FROM events AS resumed
+                WHERE resumed.case_id = asked.case_id AND resumed.id > asked.id
+                    AND resumed.kind IN
+                        ('answered', 'question_cancelled', 'taken_down', 'dismissed')
+                ) - asked.at), 0)
+                FROM events AS asked WHERE asked.case_id = spans.case_id
+                    AND asked.kind = 'asked'
+                    AND asked.id > spans.event_id AND asked.id < spans.end_id
+            ) AS paused_in_log
+        FROM spans
+    )
+    INSERT INTO case_rounds (
+        case_id, round, started_at, reopened_by, reopened_by_name,
+        first_action_at, first_action, first_action_by, first_action_by_name,
+        paused_seconds, decided_at, decision, reason_code, decided_by, decided_by_name
+    )
+    SELECT marks.case_id, marks.round, marks.at, marks.actor_id, marks.actor_name,
+        action.at, action.kind, action.actor_id, action.actor_name,
+        CASE
+            WHEN decision.id IS NULL THEN 0
+            WHEN marks.last THEN cases.paused_seconds
+            ELSE marks.paused_in_log
+        END,
+        decision.at, decision.kind,
+        CASE WHEN marks.last AND decision.id IS NOT NULL
+            AND cases.decision_reason NOT LIKE 'text:%' THEN cases.decision_reason END,
+        decision.actor_id, decision.actor_name
+    FROM marks JOIN cases ON cases.id = marks.case_id
+    LEFT JOIN events AS action ON action.id = marks.action_id
+    LEFT JOIN events AS decision ON decision.id = marks.decision_id;
+    """
+)

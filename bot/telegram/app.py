@@ -14,6 +14,7 @@ from telegram.ext import (
 
 from bot.desk import Desk
 from bot.telegram.filters import ModeratorSpace
+from bot.telegram.handlers.accountability import AccountabilityHandlers
 from bot.telegram.handlers.admins import AdminHandlers, Reload
 from bot.telegram.handlers.errors import ErrorHandlers
 from bot.telegram.handlers.moderators import ModeratorHandlers
@@ -55,6 +56,7 @@ def register_handlers(
     moderators = ModeratorHandlers(desk)
     errors = ErrorHandlers(desk)
     admins = AdminHandlers(desk, reload)
+    accountability = AccountabilityHandlers(desk)
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
     moderator_space = ModeratorSpace(desk.config)
@@ -89,6 +91,13 @@ def register_handlers(
     # Moderators' commands in moderator space.
     application.add_handler(CommandHandler("queue", moderators.queue, filters=moderator_space))
     application.add_handler(CommandHandler("case", moderators.case, filters=moderator_space))
+
+    # Accountability: /stats for moderators and admins (moderator space, or an admin's private
+    # chat); /quality and /export for admins in private (moderator space is told so).
+    accountable = private | moderator_space
+    application.add_handler(CommandHandler("stats", accountability.stats, filters=accountable))
+    application.add_handler(CommandHandler("quality", accountability.quality, filters=accountable))
+    application.add_handler(CommandHandler("export", accountability.export, filters=accountable))
 
     # Moderators' replies in moderator space: prompt answers and internal notes.
     application.add_handler(

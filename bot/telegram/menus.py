@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 
 EVERYONE = ("start", "help", "whoami")
 REPORTER = ("report", "status", "mycases", "add", "cancel", "lang", "help")
-ADMIN = ("reload", "whoami")
-MODERATOR = ("queue", "case")
+ADMIN = ("reload", "stats", "quality", "export", "whoami")
+MODERATOR = ("queue", "case", "stats")
 
 
 def commands(names: tuple[str, ...], language: str) -> list[BotCommand]:

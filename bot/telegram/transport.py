@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 from telegram import (
@@ -10,6 +12,7 @@ from telegram import (
     ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     Message,
     ReplyParameters,
@@ -18,12 +21,14 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.domain.models import Item
-from bot.outbox.delivery import OutgoingText
+from bot.outbox.delivery import OutgoingFile, OutgoingText
 from bot.render.message import Button
 from bot.render.text import CAPTION_LIMIT, MESSAGE_LIMIT, clip
 from bot.telegram.errors import classify
 
 T = TypeVar("T")
+# An export of up to 50 MB must have time to go up on a slow link.
+UPLOAD_TIMEOUT_SECONDS = 300.0
 _FILE_SENDERS = {
     "photo": "send_photo",
     "video": "send_video",
@@ -109,6 +114,33 @@ class TelegramTransport:
 
     async def leave_chat(self, chat_id: int) -> None:
         await _call(lambda: self.bot.leave_chat(chat_id))
+
+    async def send_file(self, outgoing: OutgoingFile) -> int:
+        """A photo or a document from disk; uploads get more time than a text."""
+        content = await asyncio.to_thread(Path(outgoing.path).read_bytes)
+        upload = InputFile(content, filename=outgoing.filename)
+        caption = clip(outgoing.caption, CAPTION_LIMIT) if outgoing.caption else None
+        if outgoing.as_photo:
+            sent = await _call(
+                lambda: self.bot.send_photo(
+                    outgoing.chat_id,
+                    upload,
+                    caption=caption,
+                    parse_mode=ParseMode.HTML,
+                    write_timeout=UPLOAD_TIMEOUT_SECONDS,
+                )
+            )
+        else:
+            sent = await _call(
+                lambda: self.bot.send_document(
+                    outgoing.chat_id,
+                    upload,
+                    caption=caption,
+                    parse_mode=ParseMode.HTML,
+                    write_timeout=UPLOAD_TIMEOUT_SECONDS,
+                )
+            )
+        return sent.message_id
 
     async def resend_items(
         self, chat_id: int, items: list[Item], reply_to: int | None

@@ -105,6 +105,7 @@ def test_example_file_mentions_every_key_and_default_category() -> None:
         "reporters:",
         "path:",
         "language:",
+        "timezone:",
         "draft_ttl_hours:",
         "categories:",
         "BOT_TOKEN",
@@ -380,7 +381,7 @@ def test_both_parsers_find_the_same_problems(tmp_path: Path, yaml_parser: str) -
         "language: this key appears twice (lines 4 and 5); keep one (config.yaml line 5)",
         'off: YAML reads off as false, not as text; put it in quotes ("off") (config.yaml line 6)',
         "off: unknown key (allowed here: telegram, moderation, admins, reporters, storage,"
-        " language, intake, categories) (config.yaml line 6)",
+        " language, timezone, intake, categories) (config.yaml line 6)",
     ]
     assert only_error(tmp_path, MINIMAL + "language: en: id\n").startswith(
         "config.yaml line 4: could not parse YAML: mapping values are not allowed"
@@ -589,7 +590,7 @@ def test_unknown_key_suggests_the_closest(tmp_path: Path) -> None:
         'moderation.on_dutty: unknown key, did you mean "on_duty"? (config.yaml line 4)',
         'storag: unknown key, did you mean "storage"? (config.yaml line 5)',
         "whatever: unknown key (allowed here: telegram, moderation, admins, reporters, storage,"
-        " language, intake, categories) (config.yaml line 7)",
+        " language, timezone, intake, categories) (config.yaml line 7)",
     ]
 
 
@@ -696,6 +697,21 @@ def test_first_action_target_after_decision_target(tmp_path: Path) -> None:
     text = MINIMAL + "categories:\n  terrorism:\n    targets: {first_action_min: 90}\n"
     message = only_error(tmp_path, text)
     assert message.startswith("categories.terrorism.targets: first_action_min (90) is longer")
+
+
+def test_time_zone_defaults_to_utc_and_takes_iana_names(tmp_path: Path) -> None:
+    assert load(tmp_path, MINIMAL).timezone == "UTC"
+    config = load(tmp_path, MINIMAL + "timezone: Asia/Jakarta\n")
+    assert config.zone.utcoffset(None) is None  # a ZoneInfo, resolved from the name
+    assert str(config.zone) == "Asia/Jakarta"
+
+
+@pytest.mark.parametrize("value", ["Asia/Jakartaa", "Asia", "WIB", "../etc/passwd", '""'])
+def test_unknown_time_zone_is_named_with_its_key(tmp_path: Path, value: str) -> None:
+    message = only_error(tmp_path, MINIMAL + f"timezone: {value}\n")
+    assert message.startswith("timezone: unknown time zone ")
+    assert "use an IANA name such as Asia/Jakarta" in message
+    assert message.endswith("(config.yaml line 4)")
 
 
 def test_non_positive_draft_ttl(tmp_path: Path) -> None:

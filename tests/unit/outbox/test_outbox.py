@@ -10,7 +10,7 @@ from bot.domain.models import IncomingItem, Item, Origin
 from bot.domain.vocabulary import EventKind, ReportStatus
 from bot.ops.health import Health
 from bot.outbox import sends
-from bot.outbox.delivery import DeliveryError, Failure, OutgoingText
+from bot.outbox.delivery import DeliveryError, Failure, OutgoingFile, OutgoingText
 from bot.outbox.pacing import Pacer
 from bot.outbox.worker import OutboxWorker
 from bot.render.message import Button
@@ -59,6 +59,12 @@ class ScriptedTransport:
     async def leave_chat(self, chat_id: int) -> None:
         self._maybe_fail()
         self.calls.append(("leave", chat_id, None))
+
+    async def send_file(self, outgoing: OutgoingFile) -> int:
+        self._maybe_fail()
+        self.next_id += 1
+        self.calls.append(("file", outgoing.chat_id, outgoing))
+        return self.next_id
 
 
 def worker(

@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from pathlib import Path
+
+import bot.render.i18n
 from bot.render.i18n import catalogue, escape, normalize_language, placeholders, t
 
 # Texts that are the same in both languages because they hold only names, numbers or commands.
-SAME_IN_BOTH = {"status.line", "queue.line", "health.problem", "digest.line", "status.with_reason"}
+SAME_IN_BOTH = {
+    "status.line",
+    "queue.line",
+    "health.problem",
+    "digest.line",
+    "status.with_reason",
+    "stats.category_line",
+    "stats.organization_line",
+    "quality.line",
+}
+
+
+def test_no_key_is_written_twice() -> None:
+    """YAML keeps the last of two equal keys without a word: a second text would replace the
+    first everywhere it is used."""
+    folder = Path(bot.render.i18n.__file__).parent
+    for language in ("en", "id"):
+        keys = re.findall(
+            r"^([a-z][\w.]*):", (folder / f"{language}.yaml").read_text("utf-8"), re.M
+        )
+        assert [k for k, n in Counter(keys).items() if n > 1] == [], language
 
 
 def test_catalogues_have_the_same_keys() -> None:

@@ -82,3 +82,57 @@ async def test_the_desk_keeps_working_on_an_upgraded_database(
         assert case is not None and case.state is State.TAKEN_DOWN
         texts = [row.payload.get("text", "") for row in await tx.outbox.pending()]
     assert any("#1" in str(text) for text in texts)
+
+
+async def test_existing_cases_get_their_timelines_back_filled(upgraded: Store) -> None:
+    async with upgraded.read() as tx:
+        timelines = {case_id: await tx.facts.timeline(case_id) for case_id in range(1, 9)}
+    assert all(found is not None for found in timelines.values())
+    claimed, decided, reopened, waiting = (timelines[n] for n in (2, 3, 4, 5))
+    assert claimed is not None and decided is not None
+    assert reopened is not None and waiting is not None
+    # Every case was shown on a card at once; the previous release recorded it in cards.
+    assert all(t.facts.first_visible_at == t.facts.reported_at for t in timelines.values() if t)
+    assert [(r.first_action, r.to_first_action) for r in claimed.rounds] == [("claimed", 183.0)]
+    (round_,) = decided.rounds
+    assert (round_.decision, round_.reason_code, round_.to_decision) == (
+        "taken_down",
+        "hoax",
+        366.0,
+    )
+    first, second = reopened.rounds
+    assert (first.decision, first.decided_by_name, first.reason_code) == (
+        "dismissed",
+        "Mod Two",
+        None,
+    )
+    assert (second.started_at, second.reopened_by_name, second.decided_at) == (
+        1800001708.0,
+        "Mod One",
+        None,
+    )
+    assert [(r.first_action, r.decided_at) for r in waiting.rounds] == [("escalated", None)]
+    joined = timelines[1]
+    assert joined is not None
+    assert [(r.reporter_name, r.organization) for r in joined.reporters] == [
+        ("Liaison Satu", "Kominfo"),
+        ("Liaison Dua", "BNPT"),
+    ]
+
+
+async def test_the_desk_records_timelines_on_an_upgraded_database(
+    upgraded: Store, config: Config
+) -> None:
+    desk = Desk(upgraded, lambda: config)
+    moderator = Person(MOD_ONE, "Mod One")
+    await desk.moderation.press(moderator, GROUP, CaseAction(Action.CLAIM, 4))
+    await desk.moderation.press(
+        moderator, GROUP, CaseAction(Action.REASON, 4, Decision.DISMISS, "not_illegal")
+    )
+    async with upgraded.read() as tx:
+        found = await tx.facts.timeline(4)
+    assert found is not None
+    assert [(r.round, r.first_action, r.decision, r.reason_code) for r in found.rounds] == [
+        (0, "dismissed", "dismissed", None),
+        (1, "claimed", "dismissed", "not_illegal"),
+    ]
