@@ -10,8 +10,12 @@ overall) and measures, per workload:
 - 429s the bot provoked,
 and, with the limits lifted, how many reports a second the desk takes in and acknowledges.
 
-Run:  .venv/bin/python -m bench.flood            (all workloads, about four minutes)
-      .venv/bin/python -m bench.flood --only A   (one workload)
+and two fair-share workloads: C, a 300-item report followed by one terrorism report (how soon the
+terrorism case is visible, how much of the big case's evidence went first); D, 1,000 reports from
+one reporter followed by one from another (how soon the other is acknowledged and visible).
+
+Run:  .venv/bin/python -m bench.flood            (all workloads, about eight minutes)
+      .venv/bin/python -m bench.flood --only A   (one workload: A, B, C, D or T)
 """
 
 from __future__ import annotations
@@ -65,9 +69,9 @@ class Result:
     group_messages_first_minute: int
 
 
-async def start_bot(tg: FakeTelegram, tmp: Path) -> asyncio.subprocess.Process:
+async def start_bot(tg: FakeTelegram, tmp: Path, extra: str = "") -> asyncio.subprocess.Process:
     config = tmp / "config.yaml"
-    config.write_text(many_reporters_config(tmp, tg.base_url, REPORTERS, 4), "utf-8")
+    config.write_text(many_reporters_config(tmp, tg.base_url, REPORTERS, 4) + extra, "utf-8")
     env = {**os.environ, "BOT_TOKEN": tg.token}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -213,7 +217,9 @@ def visible_cases(tg: FakeTelegram, until: float) -> tuple[set[int], int]:
 
 
 @asynccontextmanager
-async def running_desk(*, limits: bool) -> AsyncIterator[tuple[FakeTelegram, World, Path]]:
+async def running_desk(
+    *, limits: bool, extra: str = ""
+) -> AsyncIterator[tuple[FakeTelegram, World, Path]]:
     """`python -m bot` against a fresh fake Bot API, every reporter's chat open; stopped after."""
     tg = FakeTelegram(enforce_rate_limits=limits)
     await tg.start()
@@ -221,7 +227,7 @@ async def running_desk(*, limits: bool) -> AsyncIterator[tuple[FakeTelegram, Wor
         with tempfile.TemporaryDirectory() as folder:
             tmp = Path(folder)
             world = world_for(tg)
-            process = await start_bot(tg, tmp)
+            process = await start_bot(tg, tmp, extra)
             try:
                 await open_chats(tg, world)
                 yield tg, world, tmp
@@ -290,11 +296,89 @@ async def throughput(reports: int = 400) -> dict[str, float]:
     }
 
 
+def first_visible_at(tg: FakeTelegram, case: int) -> float | None:
+    """When the case first became visible in the group (a card, or a digest line and button)."""
+    for call in tg.calls_to("sendMessage", GROUP):
+        if not call.ok:
+            continue
+        text = re.sub(r"<[^>]+>", "", str(call.params.get("text", "")))
+        if text.startswith(f"#{case} · ") or f"v1:p:{case}" in str(call.params.get("reply_markup")):
+            return call.at
+    return None
+
+
+def acked_case(tg: FakeTelegram, reporter: int, after: float) -> tuple[int, float] | None:
+    for call in tg.calls_to("sendMessage", reporter):
+        if call.ok and call.at >= after and (match := ACK.search(str(call.params.get("text")))):
+            return int(match[1]), call.at
+    return None
+
+
+async def big_report() -> dict[str, Any]:
+    """One reporter files 300 forwarded posts in one report; another then reports one terrorism
+    post. How long until the terrorism case is visible, and how much of the big case's evidence
+    went to the group meanwhile."""
+    async with running_desk(limits=True) as (tg, world, _):
+        big, other = REPORTERS[0], REPORTERS[1]
+        for n in range(300):
+            world.forward_channel_post(big, world.bad_news, 30_000 + n, text=f"big {n}")
+        tg.send_message(big, text="/report other")
+        await tg.wait_for(lambda: acked_case(tg, big, 0.0), timeout=120)
+        world.forward_channel_post(other, world.secret_cell, 1, text="attack plan")
+        sent_at = tg.now()
+        tg.send_message(other, text="/report terrorism")
+        acked = await tg.wait_for(lambda: acked_case(tg, other, sent_at), timeout=120)
+        case, _ = acked
+        visible_at = await tg.wait_for(lambda: first_visible_at(tg, case), timeout=900)
+        copies = [
+            c for c in tg.calls_to("copyMessage", GROUP) if c.ok and sent_at <= c.at <= visible_at
+        ]
+        return {
+            "workload": "C: a 300-item report, then one terrorism report",
+            "terrorism_visible_after_s": round(visible_at - sent_at, 1),
+            "big_case_copies_before_it": len(copies),
+            "rate_limited_429": tg.rate_limited,
+        }
+
+
+async def one_reporter_flood(reports: int = 1000) -> dict[str, Any]:
+    """One reporter sends 1,000 reports (the hourly limit raised to 5,000); another reporter then
+    reports one post. How long until their acknowledgement, and until their case is visible."""
+    extra = "intake:\n  max_reports_per_hour: 5000\n"
+    async with running_desk(limits=True, extra=extra) as (tg, world, _):
+        flood, other = REPORTERS[0], REPORTERS[1]
+        for n in range(reports):
+            world.forward_channel_post(flood, world.bad_news, 40_000 + n, text=f"f{n}")
+            tg.send_message(flood, text="/report gambling")
+        await tg.wait_for(
+            lambda: len([c for c in tg.calls_to("sendMessage", flood) if c.ok]) > 20, timeout=300
+        )
+        world.forward_channel_post(other, world.secret_cell, 2, text="their first")
+        sent_at = tg.now()
+        tg.send_message(other, text="/report gambling")
+        case, acked_at = await tg.wait_for(lambda: acked_case(tg, other, sent_at), timeout=300)
+        visible_at = await tg.wait_for(lambda: first_visible_at(tg, case), timeout=900)
+        flood_before = [
+            n
+            for n in range(case + 1, case + reports)
+            if (at := first_visible_at(tg, n)) is not None and at < visible_at
+        ]
+        return {
+            "workload": "D: 1,000 reports from one reporter, then one from another",
+            "other_ack_after_s": round(acked_at - sent_at, 2),
+            "other_visible_after_s": round(visible_at - sent_at, 1),
+            "later_flood_cases_visible_before_it": len(flood_before),
+            "rate_limited_429": tg.rate_limited,
+        }
+
+
 async def main() -> None:
     # The fake logs the connections a stopping bot drops; they are expected here.
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["A", "B", "T"], help="one workload (T: throughput)")
+    parser.add_argument(
+        "--only", choices=["A", "B", "C", "D", "T"], help="one workload (T: throughput)"
+    )
     args = parser.parse_args()
     rng = random.Random(7)
     results: list[dict[str, Any]] = []
@@ -303,6 +387,10 @@ async def main() -> None:
             result = await workload(name, rng)
             results.append(asdict(result))
             print(json.dumps(asdict(result)), flush=True)
+    if args.only in (None, "C"):
+        print(json.dumps(await big_report()), flush=True)
+    if args.only in (None, "D"):
+        print(json.dumps(await one_reporter_flood()), flush=True)
     if args.only in (None, "T"):
         figures = await throughput()
         results.append(figures)

@@ -96,7 +96,12 @@ class Harness:
                 if not (await tx.outbox.counts()).get("pending"):
                     return True
                 rows = await tx.outbox.pending()
-            waits = [runtime.worker.pacer.wait(row.chat_id, cost(row)) for row in rows]
+            waits = [
+                runtime.worker.pacer.wait(
+                    row.chat_id, cost(row), reserve=runtime.worker.digests.reserve_for(row)
+                )
+                for row in rows
+            ]
             if advance is None or not waits or min(waits) <= 0:
                 held_polls = 0
                 return False

@@ -244,6 +244,12 @@ class Storage(_Section):
 
 class Intake(_Section):
     draft_ttl_hours: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 24
+    # Items a draft takes; past it, the reporter is told what was not taken.
+    max_draft_items: Annotated[int, Field(gt=0)] = 200
+    # Reports a reporter may make in any hour; past it, they are told when they can go on.
+    max_reports_per_hour: Annotated[int, Field(gt=0)] = 300
+    # Evidence messages a case copies into a chat by itself; moderators ask for the rest.
+    evidence_auto: Annotated[int, Field(gt=0)] = 10
 
 
 class Targets(_Section):

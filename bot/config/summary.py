@@ -43,7 +43,10 @@ def summary(config: Config) -> str:
         f"Bot API: {config.telegram.api_base_url}",
         "Token in the file: "
         + ("yes (BOT_TOKEN in the environment wins)" if config.telegram.token else "no"),
-        f"Drafts expire after: {config.intake.draft_ttl_hours:g} h",
+        f"Drafts expire after: {config.intake.draft_ttl_hours:g} h; they take at most "
+        f"{config.intake.max_draft_items} items",
+        f"Reports per reporter per hour: at most {config.intake.max_reports_per_hour}",
+        f"Evidence copied by itself per case: {config.intake.evidence_auto} messages",
         f"Categories by urgency ({len(config.categories)}):",
     ]
     width = max(len(key) for key in config.categories)

@@ -76,7 +76,7 @@ class Admin(UseCase):
             await tx.outbox.move_chat(old_chat, new_chat)
             for case in await tx.cases.undecided(limit=10_000):
                 if new_chat not in await tx.cards.chats(case.id):
-                    await post_case(tx, new_chat, case.id)
+                    await post_case(tx, self.config(), new_chat, case.id)
 
     async def reload_reply(self, person: Person, ok: bool, changed: list[str], error: str) -> None:
         """Answer the admin who sent /reload."""

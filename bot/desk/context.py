@@ -12,6 +12,9 @@ from bot.outbox import sends
 from bot.render.i18n import normalize_language, t
 from bot.store import Store, Tx
 
+# A stranger is answered at most once in this long.
+STRANGER_ANSWER_SECONDS = 24 * 3600.0
+
 CASE_NUMBER = re.compile(r"#?([1-9][0-9]{0,11})")
 
 
@@ -76,5 +79,14 @@ class UseCase:
         """The configured reporter this person is; anyone else is told they cannot report."""
         reporter = self.config().reporter(person.id)
         if reporter is None:
-            await sends.message(tx, person.id, t(language, "refuse.not_reporter", id=person.id))
+            await self.refuse_stranger(tx, person, language)
         return reporter
+
+    async def refuse_stranger(self, tx: Tx, person: Person, language: str) -> None:
+        """Someone the desk does not know is told so, with their id for the admins, at most
+        once a day: a stranger cannot make the bot answer any number of messages."""
+        answered = await tx.users.stranger_answered_at(person.id)
+        if answered is not None and tx.clock() - answered < STRANGER_ANSWER_SECONDS:
+            return
+        await tx.users.answered_stranger(person.id)
+        await sends.message(tx, person.id, t(language, "refuse.not_reporter", id=person.id))

@@ -11,6 +11,7 @@ from enum import StrEnum
 from bot.config import Reporter
 from bot.desk.alarms import Alarms
 from bot.desk.context import DeskContext, UseCase
+from bot.desk.evidence import auto_evidence, post_case
 from bot.domain.models import UNDECIDED, Item
 from bot.domain.vocabulary import EventKind, ReportStatus, TimerKind
 from bot.outbox import sends
@@ -25,6 +26,7 @@ class ReportResult(StrEnum):
     EMPTY = "empty"
     NOT_REPORTER = "not_reporter"
     CHOOSE_CATEGORY = "choose_category"
+    RATE_LIMITED = "rate_limited"
 
 
 @dataclass(frozen=True)
@@ -91,13 +93,12 @@ class Filing(UseCase):
                 case_id, EventKind.REPORTED, actor_id=reporter.id, actor_name=reporter.name
             )
             await sends.message(tx, report.chat_id, t(language, "report.ack_new", case=case_id))
-            await sends.new_card(tx, config.moderation.chat_id, case_id)
-            await sends.evidence(
+            await post_case(
                 tx,
+                config,
                 config.moderation.chat_id,
                 case_id,
-                report.chat_id,
-                [item.message_id for item in items],
+                fair_key=sends.reporter_key(reporter.id),
             )
             return ReportOutcome(ReportResult.OPENED, case_id)
 
@@ -108,8 +109,6 @@ class Filing(UseCase):
             await sends.message(tx, report.chat_id, t(language, "report.ack_repeat", case=case.id))
             return ReportOutcome(ReportResult.REPEATED, case.id)
 
-        elsewhere = {i.identity for i in on_case if i.report_id != report_id}
-        new_items = [item.message_id for item in items if item.identity not in elsewhere]
         await tx.reports.set_case(report_id, case.id, ReportStatus.OPEN)
         await tx.facts.joined(case.id, report)
         if priority < case.priority:
@@ -120,9 +119,11 @@ class Filing(UseCase):
             case.id, EventKind.JOINED, actor_id=reporter.id, actor_name=reporter.name
         )
         await sends.message(tx, report.chat_id, t(language, "report.ack_joined", case=case.id))
+        joined = await tx.cases.get(case.id)
+        assert joined is not None
         for chat in await tx.cards.chats(case.id):
             # Another reporter on the card is worth showing, not worth a decision's urgency.
             await sends.card_edit(tx, chat, case.id, priority=sends.PRIORITY_REFRESH)
-            if new_items:  # copies of content the group already has would only spend budget
-                await sends.evidence(tx, chat, case.id, report.chat_id, new_items)
+            # Content the chat already has is not copied again (it would only spend budget).
+            await auto_evidence(tx, config, chat, joined, sends.reporter_key(reporter.id))
         return ReportOutcome(ReportResult.JOINED, case.id)

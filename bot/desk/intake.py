@@ -22,10 +22,15 @@ from bot.domain.vocabulary import ItemState, ReportStatus, TimerKind
 from bot.outbox import sends
 from bot.render.i18n import plain, t
 from bot.render.keyboards import category_choice
+from bot.render.text import format_time
 from bot.store import Tx
 
 # The draft notice waits this long after the last item, so a /report right behind skips it.
 DRAFT_NOTICE_DELAY = 2.5
+HOUR = 3600.0
+# Meta keys: items a full draft refused (until the notice), the end of a told rate-limit window.
+DRAFT_REFUSED = "draft_refused:"
+RATE_TOLD = "rate_told:"
 
 
 def split_category(config: Config, args: str) -> tuple[str | None, str]:
@@ -58,11 +63,11 @@ class Intake(UseCase):
                 else None
             )
             if reporter is None and answered_case is None:
-                await sends.message(tx, person.id, t(language, "refuse.not_reporter", id=person.id))
+                await self.refuse_stranger(tx, person, language)
                 return False
-            if not await tx.items.add(item):
-                return True
             if answered_case is not None:
+                if not await tx.items.add(item):
+                    return True
                 stored = await tx.items.by_message(item.chat_id, item.message_id)
                 assert stored is not None
                 who = reporter or Reporter(id=person.id, name=person.name, organization="—")
@@ -71,7 +76,16 @@ class Intake(UseCase):
                     tx, person.id, t(language, "answer.received", case=answered_case)
                 )
                 return True
+            if item.is_remark:
+                await tx.users.add_to_draft_note(person.id, item.text or "")
+                await sends.message(tx, person.id, t(language, "draft.remark"))
+                return True
             if item.media_group_id and await self._join_reported_album(tx, item):
+                return True
+            if await tx.items.draft_count(person.id) >= config.intake.max_draft_items:
+                await self._refuse_item(tx, person.id)
+                return True
+            if not await tx.items.add(item):
                 return True
             now = tx.clock()
             await tx.timers.set(TimerKind.DRAFT_NOTICE.key(person.id), now + DRAFT_NOTICE_DELAY)
@@ -86,12 +100,14 @@ class Intake(UseCase):
         report_id = await tx.items.report_of_album(item.chat_id, item.media_group_id)
         if report_id is None:
             return False
+        if not await tx.items.add(item):
+            return True
         stored = await tx.items.by_message(item.chat_id, item.message_id)
         assert stored is not None
         await tx.items.attach(report_id, [stored.id])
         report = await tx.reports.get(report_id)
         if report is not None and report.case_id is not None and report.status is ReportStatus.OPEN:
-            await attach_evidence(tx, report.case_id, item.chat_id, [item.message_id])
+            await attach_evidence(tx, self.config(), report.case_id)
         return True
 
     async def cancel(self, person: Person) -> None:
@@ -99,6 +115,7 @@ class Intake(UseCase):
         async with self.store.transaction() as tx:
             language = await self.context.meet(tx, person)
             dropped = await tx.items.discard_draft(person.id, ItemState.CANCELLED)
+            await tx.users.clear_draft_note(person.id)
             await forget_draft_timers(tx, person.id)
             key = "draft.cancelled" if dropped else "draft.nothing"
             await sends.message(tx, person.id, t(language, key, count=dropped))
@@ -135,7 +152,13 @@ class Intake(UseCase):
             if not items:
                 await sends.message(tx, chat_id, t(language, "report.empty"))
                 return ReportOutcome(ReportResult.EMPTY)
+            if await self._over_the_hourly_limit(tx, person.id, language, len(items)):
+                return ReportOutcome(ReportResult.RATE_LIMITED)
             category, note = split_category(config, args)
+            remark = await tx.users.draft_note(person.id)
+            if remark:
+                note = f"{remark}\n{note}" if note else remark
+                await tx.users.clear_draft_note(person.id)
             report_id = await new_report(
                 tx,
                 reporter,
@@ -196,6 +219,57 @@ class Intake(UseCase):
             return await tx.items.album(chat_id, target.media_group_id)
         return [target]
 
+    async def _over_the_hourly_limit(
+        self, tx: Tx, reporter_id: int, language: str, items: int
+    ) -> bool:
+        """A reporter past `max_reports_per_hour` is refused; told once per window what was not
+        taken (the items stay in their draft) and when they can report again."""
+        limit = self.config().intake.max_reports_per_hour
+        now = tx.clock()
+        count, oldest = await tx.reports.filed_since(reporter_id, now - HOUR)
+        if count < limit:
+            return False
+        again = (oldest if oldest is not None else now) + HOUR
+        told_key = f"{RATE_TOLD}{reporter_id}"
+        told = await tx.meta.get(told_key)
+        if told is not None and now < float(told):
+            return True  # told already; the items still wait in the draft
+        await tx.meta.set(told_key, str(again))
+        await sends.message(
+            tx,
+            reporter_id,
+            t(
+                language,
+                "report.rate_limited",
+                limit=limit,
+                count=items,
+                time=format_time(again),
+                minutes=max(1, round((again - now) / 60)),
+            ),
+        )
+        return True
+
+    async def _refuse_item(self, tx: Tx, reporter_id: int) -> None:
+        """The draft is full: the item is not taken; one notice after the burst says how many."""
+        key = f"{DRAFT_REFUSED}{reporter_id}"
+        refused = int(await tx.meta.get(key) or 0) + 1
+        await tx.meta.set(key, str(refused))
+        await tx.timers.set(
+            TimerKind.DRAFT_REFUSAL.key(reporter_id), tx.clock() + DRAFT_NOTICE_DELAY
+        )
+
+    async def notify_refused(self, tx: Tx, reporter_id: int) -> None:
+        """How many items a full draft did not take, and what to do."""
+        key = f"{DRAFT_REFUSED}{reporter_id}"
+        refused = int(await tx.meta.get(key) or 0)
+        await tx.meta.delete(key)
+        if refused:
+            language = await self.context.language_of(tx, reporter_id)
+            limit = self.config().intake.max_draft_items
+            await sends.message(
+                tx, reporter_id, t(language, "draft.full", count=refused, limit=limit)
+            )
+
     async def notify_draft(self, tx: Tx, reporter_id: int) -> None:
         """The debounced notice: how many items wait in the draft."""
         count = await tx.items.draft_count(reporter_id)
@@ -204,6 +278,7 @@ class Intake(UseCase):
             await sends.message(tx, reporter_id, t(language, "draft.waiting", count=count))
 
     async def expire_draft(self, tx: Tx, reporter_id: int) -> None:
+        await tx.users.clear_draft_note(reporter_id)
         if await tx.items.discard_draft(reporter_id, ItemState.EXPIRED):
             language = await self.context.language_of(tx, reporter_id)
             hours = self.config().intake.draft_ttl_hours

@@ -72,4 +72,4 @@ class Lookup(UseCase):
         if old is not None:
             await tx.cards.retire(case_id, chat_id)
             await sends.pointer(tx, chat_id, case_id, old)
-        await post_case(tx, chat_id, case_id, priority=sends.PRIORITY_CARD_EDIT)
+        await post_case(tx, self.config(), chat_id, case_id, priority=sends.PRIORITY_CARD_EDIT)

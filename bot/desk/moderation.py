@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from bot.desk.alarms import Alarms
 from bot.desk.context import DeskContext, UseCase
-from bot.desk.evidence import post_case
+from bot.desk.evidence import post_case, queue_evidence
 from bot.desk.history import on_duty_mentions, record, refresh_cards
 from bot.desk.lookup import Lookup
 from bot.desk.questions import Questions
@@ -88,6 +88,7 @@ class Moderation(UseCase):
             Action.SKIP_NOTE: self._escalate_without_note,
             Action.ASK: self._ask_question,
             Action.POST: self._post,
+            Action.MORE_EVIDENCE: self._more_evidence,
             Action.CANCEL_QUESTION: self._withdraw_question,
             Action.REOPEN: self._reopen,
         }
@@ -181,6 +182,11 @@ class Moderation(UseCase):
     async def _post(self, p: Press) -> ActOutcome:
         await self.lookup.repost(p.tx, p.chat_id, p.case.id)
         return self._answer(ActResult.DONE, "press.posted", case=p.case.id)
+
+    async def _more_evidence(self, p: Press) -> ActOutcome:
+        queued = await queue_evidence(p.tx, p.chat_id, p.case, limit=sends.EVIDENCE_BATCH)
+        await sends.card_edit(p.tx, p.chat_id, p.case.id)
+        return self._answer(ActResult.DONE, "press.more_evidence", count=queued)
 
     async def _withdraw_question(self, p: Press) -> ActOutcome:
         await self.questions.resume(p.tx, p.case, p.moderator, EventKind.QUESTION_CANCELLED, None)
@@ -304,7 +310,7 @@ class Moderation(UseCase):
         await tx.cards.clear_pickers(case.id)
         second_tier = config.moderation.escalation_chat_id
         if second_tier is not None and second_tier not in await tx.cards.chats(case.id):
-            await post_case(tx, second_tier, case.id)
+            await post_case(tx, config, second_tier, case.id)
         await record(tx, case.id, EventKind.ESCALATED, moderator, note)
         if second_tier is None:
             on_duty = await on_duty_mentions(tx, config.moderation.on_duty)

@@ -67,7 +67,7 @@ class Questions(UseCase):
             case_id=case_id,
             status=ReportStatus.ANSWER,
         )
-        await attach_evidence(tx, case_id, item.chat_id, [item.message_id])
+        await attach_evidence(tx, self.config(), case_id)
         case = await tx.cases.get(case_id)
         if case is not None:
             actor = Person(reporter.id, reporter.name)
@@ -121,7 +121,7 @@ class Questions(UseCase):
                 status=ReportStatus.ADDED,
             )
             await forget_draft_timers(tx, person.id)
-            await attach_evidence(tx, case_id, chat_id, [i.message_id for i in items])
+            await attach_evidence(tx, config, case_id)
             detail = plain(config.language, "add.detail", count=len(items))
             actor = Person(reporter.id, reporter.name)
             await self._material_arrived(tx, case, actor, EventKind.ADDED, detail)

@@ -17,6 +17,7 @@ from bot.store.errors import describe, is_storage_failure
 log = logging.getLogger(__name__)
 
 MAX_IDLE_SECONDS = 1.0
+MAX_RETRY_SECONDS = 30.0
 # Timers fired in one transaction (an alarm catch-up after downtime is thousands at once).
 BATCH = 500
 
@@ -32,6 +33,7 @@ class TimerDispatch:
         self._actions: dict[TimerKind, TimerAction] = {
             TimerKind.DRAFT_NOTICE: lambda tx, a: intake.notify_draft(tx, int(a[0])),
             TimerKind.DRAFT_EXPIRY: lambda tx, a: intake.expire_draft(tx, int(a[0])),
+            TimerKind.DRAFT_REFUSAL: lambda tx, a: intake.notify_refused(tx, int(a[0])),
             TimerKind.CHOICE_REMINDER: lambda tx, a: intake.remind_category(tx, int(a[0])),
             TimerKind.CHOICE_EXPIRY: lambda tx, a: intake.expire_choice(tx, int(a[0])),
             TimerKind.LEAVE: lambda tx, a: admin.leave_if_unknown(tx, int(a[0])),
@@ -96,16 +98,21 @@ class TimerRunner:
                 await tx.timers.take(key, at)
 
     async def run(self, stop: asyncio.Event) -> None:
+        failures = 0
         while not stop.is_set():
             try:
                 await self.fire_due()
-            except Exception as error:  # storage fails: the timers stay due, tried again soon
-                log.warning("timers wait for storage: %s", describe(error))
-            async with self.store.read() as tx:
-                next_due = await tx.timers.next_due()
-            delay = MAX_IDLE_SECONDS
-            if next_due is not None:
-                delay = max(0.05, min(delay, next_due - self.store.clock()))
+                async with self.store.read() as tx:
+                    next_due = await tx.timers.next_due()
+                failures = 0
+                delay = MAX_IDLE_SECONDS
+                if next_due is not None:
+                    delay = max(0.05, min(delay, next_due - self.store.clock()))
+            except Exception as error:  # storage fails: the timers stay due, tried again later
+                failures += 1
+                delay = min(MAX_RETRY_SECONDS, 0.5 * 2 ** min(failures, 8))
+                if failures == 1:
+                    log.warning("timers wait for storage: %s", describe(error))
             try:
                 await asyncio.wait_for(stop.wait(), timeout=delay)
             except TimeoutError:

@@ -23,6 +23,7 @@ class Action(StrEnum):
     CANCEL_QUESTION = "q"
     REOPEN = "o"
     POST = "p"  # (re)posts the case's card: from /queue, digests and alarms
+    MORE_EVIDENCE = "m"  # posts the next batch of the case's evidence under its card
 
 
 class Decision(StrEnum):
@@ -66,6 +67,7 @@ ALLOWED_FROM: dict[Action, tuple[State, ...]] = {
     Action.CANCEL_QUESTION: (State.WAITING,),
     Action.REOPEN: (State.TAKEN_DOWN, State.DISMISSED),
     Action.POST: (*UNDECIDED, State.TAKEN_DOWN, State.DISMISSED),
+    Action.MORE_EVIDENCE: (*UNDECIDED, State.TAKEN_DOWN, State.DISMISSED),
 }
 
 # The buttons a card shows when no picker is open, in display order.

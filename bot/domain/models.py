@@ -85,6 +85,16 @@ class IncomingItem:
     file_id: str | None = None
     file_unique_id: str | None = None
     media_group_id: str | None = None
+    # The formatting of the text or caption as Telegram gave it (JSON), so a copy keeps it.
+    entities: str | None = None
+    # A typed link, @mention or text mention makes typed text evidence, not a remark.
+    links: bool = False
+
+    @property
+    def is_remark(self) -> bool:
+        """Text the reporter typed themselves with nothing to report in it: no forward, no media,
+        no link or mention. It is the note of their next report, not evidence."""
+        return self.origin.type == "own" and self.kind == "text" and not self.links
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,7 @@ class Item:
     file_id: str | None
     media_group_id: str | None
     received_at: float
+    entities: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,14 @@ class CaseView:
     items: list[Item]
     events: list[Event]
     earlier: list[Case] = field(default_factory=list)
+    # In the chat the card is for: distinct items the case has, and how many are posted there.
+    evidence_total: int = 0
+    evidence_posted: int = 0
+
+    @property
+    def evidence_more(self) -> int:
+        """Items a moderator may still ask for in that chat."""
+        return max(0, self.evidence_total - self.evidence_posted)
 
     @property
     def origins(self) -> list[Origin]:
@@ -178,6 +197,7 @@ class OutboxItem:
     case_id: int | None
     attempts: int
     created_at: float
+    turn: int = 0
 
 
 @dataclass(frozen=True)

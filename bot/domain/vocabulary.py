@@ -80,6 +80,7 @@ class TimerKind(StrEnum):
     CHOICE_EXPIRY = "choice_expiry"  # argument: report id
     ALARM = "alarm"  # argument: case id, target, level
     LEAVE = "leave"  # argument: chat id
+    DRAFT_REFUSAL = "draft_refusal"  # argument: reporter id
 
     def key(self, *arguments: object) -> str:
         return ":".join([self.value, *(str(argument) for argument in arguments)])

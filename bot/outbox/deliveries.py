@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config
-from bot.domain.models import OutboxItem
+from bot.domain.models import Item, OutboxItem
 from bot.domain.vocabulary import OutboxKind, OutboxState, PromptKind
 from bot.outbox import sends
 from bot.outbox.delivery import DeliveryError, Failure, OutgoingFile, OutgoingText, Transport
@@ -158,7 +158,7 @@ class Deliveries:
     async def _send_card(self, row: OutboxItem) -> None:
         assert row.case_id is not None
         async with self.store.read() as tx:
-            view = await tx.case_view(row.case_id)
+            view = await tx.case_view(row.case_id, row.chat_id)
         if view is None:
             await self.finish(row, OutboxState.FAILED, error="case not found")
             return
@@ -181,7 +181,7 @@ class Deliveries:
         """The case may have changed while its card was in flight (an edit arriving then was
         folded into this one): if what we sent is already stale, queue one more edit."""
         assert row.case_id is not None
-        view = await tx.case_view(row.case_id)
+        view = await tx.case_view(row.case_id, row.chat_id)
         picker = await tx.cards.picker(row.case_id, row.chat_id)
         if view is not None and render_card(view, self.config(), picker) != sent:
             await sends.card_edit(tx, row.chat_id, row.case_id)
@@ -200,7 +200,7 @@ class Deliveries:
         assert row.case_id is not None
         async with self.store.read() as tx:
             message_id = await self._card_message(tx, row)
-            view = await tx.case_view(row.case_id)
+            view = await tx.case_view(row.case_id, row.chat_id)
             picker = await tx.cards.picker(row.case_id, row.chat_id)
         if message_id is None or view is None:
             await self.finish(row, OutboxState.SKIPPED, error="no card to edit")
@@ -259,22 +259,21 @@ class Deliveries:
         await self.finish(row, OutboxState.SENT)
 
     async def _copy_evidence(self, row: OutboxItem) -> None:
+        """Evidence replies to its card: a message copied, or an album sent again from its
+        stored files; a message its reporter deleted is sent again from what was stored."""
         async with self.store.read() as tx:
             card = await self._card_message(tx, row)
-        message_ids = [int(m) for m in row.payload["message_ids"]]
-        from_chat = int(row.payload["from_chat_id"])
+            message_ids = [int(m) for m in row.payload["message_ids"]]
+            from_chat = int(row.payload["from_chat_id"])
+            stored = [await tx.items.by_message(from_chat, m) for m in message_ids]
+        items = [item for item in stored if item is not None]
         self.pacer.record(row.chat_id, len(message_ids))
-        try:
-            copied = await self.transport.copy_messages(row.chat_id, from_chat, message_ids, card)
-        except DeliveryError as error:
-            if error.failure is not Failure.TARGET_MISSING:
-                raise
-            # The reporter deleted the original: send the evidence again from what we stored.
-            async with self.store.read() as tx:
-                items = [await tx.items.by_message(from_chat, m) for m in message_ids]
-            copied = await self.transport.resend_items(
-                row.chat_id, [i for i in items if i is not None], card
-            )
+        if row.payload.get("album") and len(items) == len(message_ids):
+            copied = await self.transport.send_album(row.chat_id, items, card)
+        else:
+            copied = []
+            for message_id, item in zip(message_ids, stored, strict=True):
+                copied += await self._copy_one(row.chat_id, from_chat, message_id, item, card)
 
         async def write(tx: Tx) -> None:
             if row.case_id is not None:
@@ -282,6 +281,16 @@ class Deliveries:
             await tx.outbox.finish(row.id, OutboxState.SENT, result=copied)
 
         await self._record(row, write)
+
+    async def _copy_one(
+        self, chat_id: int, from_chat: int, message_id: int, item: Item | None, card: int | None
+    ) -> list[int]:
+        try:
+            return [await self.transport.copy_message(chat_id, from_chat, message_id, card)]
+        except DeliveryError as error:
+            if error.failure is not Failure.TARGET_MISSING or item is None:
+                raise
+            return await self.transport.resend_items(chat_id, [item], card)
 
     async def _leave(self, row: OutboxItem) -> None:
         await self.transport.leave_chat(row.chat_id)

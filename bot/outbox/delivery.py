@@ -69,8 +69,12 @@ class Transport(Protocol):
         self, chat_id: int, message_id: int, text: str, buttons: list[list[Button]]
     ) -> None: ...
 
-    async def copy_messages(
-        self, chat_id: int, from_chat_id: int, message_ids: list[int], reply_to: int | None
+    async def copy_message(
+        self, chat_id: int, from_chat_id: int, message_id: int, reply_to: int | None
+    ) -> int: ...
+
+    async def send_album(
+        self, chat_id: int, items: list[Item], reply_to: int | None
     ) -> list[int]: ...
 
     async def leave_chat(self, chat_id: int) -> None: ...

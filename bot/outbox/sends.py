@@ -1,7 +1,9 @@
 """What the domain asks to send: rows written into the outbox inside the caller's transaction.
 
 Priorities order the outbox (lower first): people waiting on the bot come first, then changes to
-cards moderators already see, then new cards with their evidence.
+cards moderators already see, then what makes new cases visible (cards, digests), and only then
+evidence, most urgent case first. Rows made on behalf of someone (`fair_key`: a reporter) take
+turns with other reporters' rows at the same priority.
 """
 
 from __future__ import annotations
@@ -18,9 +20,20 @@ PRIORITY_REFRESH = 10
 # Cards already listed in a digest wait here, most urgent category first, as the group's budget
 # allows (10 + the category's priority, 1..9).
 PRIORITY_BACKLOG_BASE = 11
+# Evidence waits until every case is visible, then goes by the case's priority (20 + 1..9).
+PRIORITY_EVIDENCE_BASE = 20
 
-# One copyMessages call's worth: within the group's per-minute budget, and an album's maximum.
+# Evidence messages posted when a moderator asks for more.
 EVIDENCE_BATCH = 10
+
+
+def reporter_key(reporter_id: int) -> str:
+    """The fair key of what is sent on a reporter's behalf."""
+    return f"reporter:{reporter_id}"
+
+
+def evidence_priority(case_priority: int) -> int:
+    return PRIORITY_EVIDENCE_BASE + case_priority
 
 
 async def message(
@@ -32,19 +45,32 @@ async def message(
     case_id: int | None = None,
     priority: int = PRIORITY_PERSON,
 ) -> None:
+    """A text message. In a private chat it takes turns with other people's messages."""
     payload: dict[str, object] = {"text": text}
     if buttons:
         payload["buttons"] = [[[b.text, b.data] for b in row] for row in buttons]
     await tx.outbox.enqueue(
-        chat_id, OutboxKind.MESSAGE, payload, priority=priority, case_id=case_id
+        chat_id,
+        OutboxKind.MESSAGE,
+        payload,
+        priority=priority,
+        case_id=case_id,
+        fair_key=f"chat:{chat_id}" if chat_id > 0 else None,
     )
 
 
 async def new_card(
-    tx: Tx, chat_id: int, case_id: int, *, priority: int = PRIORITY_NEW_CARD
+    tx: Tx,
+    chat_id: int,
+    case_id: int,
+    *,
+    priority: int = PRIORITY_NEW_CARD,
+    fair_key: str | None = None,
 ) -> None:
     """A card is rendered when it is sent, so it always shows the case as it is then."""
-    await tx.outbox.enqueue(chat_id, OutboxKind.CARD, {}, priority=priority, case_id=case_id)
+    await tx.outbox.enqueue(
+        chat_id, OutboxKind.CARD, {}, priority=priority, case_id=case_id, fair_key=fair_key
+    )
 
 
 async def evidence(
@@ -54,39 +80,21 @@ async def evidence(
     from_chat_id: int,
     message_ids: list[int],
     *,
-    priority: int = PRIORITY_NEW_CARD,
+    album: bool,
+    priority: int,
+    fair_key: str | None = None,
 ) -> None:
-    """Copies of a reporter's messages, in batches Telegram takes in one go (albums whole)."""
-    for batch in await evidence_batches(tx, from_chat_id, message_ids):
-        await tx.outbox.enqueue(
-            chat_id,
-            OutboxKind.EVIDENCE,
-            {"from_chat_id": from_chat_id, "message_ids": batch},
-            priority=priority,
-            case_id=case_id,
-        )
-
-
-async def evidence_batches(tx: Tx, from_chat_id: int, message_ids: list[int]) -> list[list[int]]:
-    """Split into batches of at most EVIDENCE_BATCH messages without splitting an album (an
-    album holds at most 10 items)."""
-    groups: list[list[int]] = []
-    last_album: str | None = None
-    for message_id in message_ids:
-        item = await tx.items.by_message(from_chat_id, message_id)
-        album = item.media_group_id if item else None
-        if album is not None and album == last_album:
-            groups[-1].append(message_id)
-        else:
-            groups.append([message_id])
-        last_album = album
-    batches: list[list[int]] = []
-    for group in groups:
-        if batches and len(batches[-1]) + len(group) <= EVIDENCE_BATCH:
-            batches[-1].extend(group)
-        else:
-            batches.append(list(group))
-    return batches
+    """Copies of one of a reporter's messages, or of one whole album, as replies to the case's
+    card (an album is sent again from its stored files, as copies of several messages cannot
+    reply)."""
+    await tx.outbox.enqueue(
+        chat_id,
+        OutboxKind.EVIDENCE,
+        {"from_chat_id": from_chat_id, "message_ids": message_ids, "album": album},
+        priority=priority,
+        case_id=case_id,
+        fair_key=fair_key,
+    )
 
 
 async def pointer(tx: Tx, chat_id: int, case_id: int, message_id: int) -> None:

@@ -165,7 +165,7 @@ class OutboxWorker:
 
     async def _pending_rows(self) -> AsyncIterator[OutboxItem]:
         """Every sendable row in order, a page at a time."""
-        after: tuple[int, int] | None = None
+        after: tuple[int, int, int] | None = None
         while True:
             async with self.store.read() as tx:
                 page = await tx.outbox.pending(PAGE_SIZE, after)
@@ -173,7 +173,7 @@ class OutboxWorker:
                 yield row
             if len(page) < PAGE_SIZE:
                 return
-            after = (page[-1].priority, page[-1].id)
+            after = (page[-1].priority, page[-1].turn, page[-1].id)
 
     async def deliver(self, row: OutboxItem) -> None:
         try:

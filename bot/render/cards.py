@@ -115,6 +115,8 @@ def render_card(view: CaseView, config: Config, picker: str | None = None) -> Re
     if len(origins) > MAX_ORIGINS_SHOWN:
         origin_lines.append(Markup(f"+{len(origins) - MAX_ORIGINS_SHOWN}"))
     tail = [t(language, "card.received", time=format_time(case.created_at))]
+    if view.evidence_total:
+        tail.append(evidence_line(view, language))
     overdue = [e for e in view.events if e.kind is EventKind.OVERDUE and e.at >= case.clock_start]
     if overdue and not case.state.decided:
         marks = "; ".join(e.detail or "" for e in overdue)
@@ -130,7 +132,7 @@ def render_card(view: CaseView, config: Config, picker: str | None = None) -> Re
             )
         )
     history = [history_line(e, language) for e in view.events][-MAX_HISTORY_SHOWN:]
-    buttons = card_buttons(case, config, language, picker)
+    buttons = card_buttons(case, config, language, picker, view.evidence_more)
 
     note_limit = NOTE_LIMIT
     while True:
@@ -163,3 +165,11 @@ def render_card(view: CaseView, config: Config, picker: str | None = None) -> Re
 
 def pointer_text(case_id: int, language: str) -> Markup:
     return t(language, "card.pointer", case=case_id)
+
+
+def evidence_line(view: CaseView, language: str) -> Markup:
+    """How many items the case has, how many are copied below, how many wait to be asked for."""
+    line = t(language, "card.evidence", total=view.evidence_total, below=view.evidence_posted)
+    if view.evidence_more:
+        line = Markup(line + t(language, "card.evidence_more", count=view.evidence_more))
+    return line

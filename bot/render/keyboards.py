@@ -20,7 +20,7 @@ CASE_BUTTONS_PER_ROW = 5
 
 
 def card_buttons(
-    case: Case, config: Config, language: str, picker: str | None = None
+    case: Case, config: Config, language: str, picker: str | None = None, more_evidence: int = 0
 ) -> list[list[Button]]:
     """The buttons that apply now: a reason picker, the escalation choice, or the actions."""
     cancel = Button(plain(language, "button.cancel"), encode_action(Action.CANCEL, case.id))
@@ -46,7 +46,11 @@ def card_buttons(
         Button(plain(language, f"button.{action.name.lower()}"), encode_action(action, case.id))
         for action in available_actions(case.state)
     ]
-    return rows_of(buttons, 2)
+    rows = rows_of(buttons, 2)
+    if more_evidence:
+        label = plain(language, "button.more_evidence", count=more_evidence)
+        rows.append([Button(label, encode_action(Action.MORE_EVIDENCE, case.id))])
+    return rows
 
 
 def post_buttons(case_ids: list[int]) -> list[list[Button]]:

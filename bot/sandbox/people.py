@@ -47,8 +47,11 @@ class People:
         media_group_id: str | None = None,
         has_protected_content: bool = False,
         date: int | None = None,
+        entities: list[JSONDict] | None = None,
     ) -> JSONDict:
-        """A user sends (or forwards) a message; returns the Message dict delivered to the bot."""
+        """A user sends (or forwards) a message; returns the Message dict delivered to the bot.
+        `entities` adds formatting the client would send (a hidden link, bold) to what Telegram
+        finds by itself in the text or caption."""
         user = self.world.user(user_id)
         chat = self.world.chat(user_id if chat_id is None else chat_id)
         if chat.kind == "private":
@@ -94,16 +97,16 @@ class People:
                 body = caption if caption is not None else text
                 if body:
                     content["caption"] = body
-                    entities = auto_entities(body)
-                    if entities:
-                        content["caption_entities"] = sorted_entities(entities)
+                    found = [*auto_entities(body), *(entities or [])]
+                    if found:
+                        content["caption_entities"] = sorted_entities(found)
         else:
             if text is None:
                 raise ValueError("a message needs text or media")
             content["text"] = text
-            entities = auto_entities(text)
-            if entities:
-                content["entities"] = sorted_entities(entities)
+            found = [*auto_entities(text), *(entities or [])]
+            if found:
+                content["entities"] = sorted_entities(found)
         msg = self.world.store_message(chat, user, content, from_bot=False, date=date)
         public = public_message(msg)
         if chat.kind == "private" or chat.bot_status not in {"left", "kicked"}:

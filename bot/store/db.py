@@ -89,17 +89,22 @@ class Tx:
         self.meta = Meta(db, clock)
         self.facts = Facts(db, clock)
 
-    async def case_view(self, case_id: int) -> CaseView | None:
-        """Everything a card shows about a case, read in one go."""
+    async def case_view(self, case_id: int, chat_id: int | None = None) -> CaseView | None:
+        """Everything a card shows about a case (in `chat_id`: with its evidence there)."""
         case = await self.cases.get(case_id)
         if case is None:
             return None
+        total, posted = (
+            await self.items.evidence_counts(case_id, chat_id) if chat_id is not None else (0, 0)
+        )
         return CaseView(
             case=case,
             reports=await self.reports.shown_on_card(case_id),
             items=await self.items.of_case(case_id),
             events=await self.events.of_case(case_id),
             earlier=await self.cases.earlier(case_id),
+            evidence_total=total,
+            evidence_posted=posted,
         )
 
 

@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 from bot.domain.identity import source_key
 from bot.domain.models import IncomingItem, Item
-from bot.domain.vocabulary import ItemState
+from bot.domain.vocabulary import ItemState, ReportStatus
 from bot.store.rows import Repository, marks
 
 
@@ -17,8 +17,8 @@ class Items(Repository):
         """Store a message a reporter sent; False when that message was already stored."""
         changed = await self._changed(
             "INSERT OR IGNORE INTO items (chat_id, message_id, reporter_id, kind, identity, origin,"
-            " text, file_id, file_unique_id, media_group_id, received_at, source)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " text, file_id, file_unique_id, media_group_id, received_at, source, entities)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 item.chat_id,
                 item.message_id,
@@ -32,6 +32,7 @@ class Items(Repository):
                 item.media_group_id,
                 self.clock(),
                 source_key(item.origin),
+                item.entities,
             ),
         )
         return changed == 1
@@ -97,3 +98,45 @@ class Items(Repository):
             " WHERE reports.case_id=? ORDER BY reports.id, items.message_id",
             (case_id,),
         )
+
+    async def evidence_waiting(self, case_id: int, chat_id: int) -> list[Item]:
+        """The case's items not yet queued as evidence in the chat, each distinct content once,
+        in the order they were reported."""
+        items = await self._records(
+            Item,
+            "SELECT items.* FROM items JOIN reports ON items.report_id = reports.id"
+            " WHERE reports.case_id=? AND reports.status != ? AND items.identity NOT IN ("
+            "   SELECT identity FROM evidence_queued WHERE chat_id=? AND case_id=?)"
+            " ORDER BY reports.id, items.message_id",
+            (case_id, ReportStatus.REPEAT, chat_id, case_id),
+        )
+        seen: set[str] = set()
+        distinct = []
+        for item in items:
+            if item.identity not in seen:
+                seen.add(item.identity)
+                distinct.append(item)
+        return distinct
+
+    async def mark_queued(self, case_id: int, chat_id: int, identities: Iterable[str]) -> None:
+        await self.db.executemany(
+            "INSERT OR IGNORE INTO evidence_queued (chat_id, case_id, identity) VALUES (?,?,?)",
+            [(chat_id, case_id, identity) for identity in identities],
+        )
+
+    async def forget_queued(self, case_id: int, chat_id: int) -> None:
+        """A fresh card in the chat: its evidence is counted from nothing again."""
+        await self.db.execute(
+            "DELETE FROM evidence_queued WHERE chat_id=? AND case_id=?", (chat_id, case_id)
+        )
+
+    async def evidence_counts(self, case_id: int, chat_id: int) -> tuple[int, int]:
+        """(distinct items the case has, how many of them are queued in the chat)."""
+        row = await self._one(
+            "SELECT (SELECT COUNT(DISTINCT items.identity) FROM items"
+            "        JOIN reports ON items.report_id = reports.id"
+            "        WHERE reports.case_id=? AND reports.status != ?) AS total,"
+            " (SELECT COUNT(*) FROM evidence_queued WHERE chat_id=? AND case_id=?) AS queued",
+            (case_id, ReportStatus.REPEAT, chat_id, case_id),
+        )
+        return (int(row["total"]), int(row["queued"])) if row else (0, 0)

@@ -317,3 +317,36 @@ MIGRATIONS.append(
     LEFT JOIN events AS decision ON decision.id = marks.decision_id;
     """
 )
+
+MIGRATIONS.append(
+    # 8: fair share. The outbox and the inbox take turns between senders (a reporter's flood
+    # never goes ahead of another reporter's first report); evidence is copied under its card up
+    # to a budget, the rest on demand (which items each chat has); captions keep their
+    # formatting; a typed remark waits as the note of the next report; strangers are answered
+    # once a day; reports per reporter per hour are counted.
+    """
+    ALTER TABLE outbox ADD COLUMN fair_key TEXT;
+    ALTER TABLE outbox ADD COLUMN turn INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX outbox_order ON outbox(state, priority, turn, id);
+    CREATE INDEX outbox_turns ON outbox(fair_key, state, priority, turn);
+
+    ALTER TABLE inbox ADD COLUMN chat_id INTEGER;
+    ALTER TABLE inbox ADD COLUMN turn INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX inbox_order ON inbox(processed_at, turn, id);
+    CREATE INDEX inbox_turns ON inbox(chat_id, processed_at, turn);
+
+    ALTER TABLE items ADD COLUMN entities TEXT;
+
+    CREATE TABLE evidence_queued (
+        chat_id INTEGER NOT NULL,
+        case_id INTEGER NOT NULL,
+        identity TEXT NOT NULL,
+        PRIMARY KEY (chat_id, case_id, identity)
+    );
+
+    ALTER TABLE users ADD COLUMN draft_note TEXT;
+    ALTER TABLE users ADD COLUMN stranger_answered_at REAL;
+
+    CREATE INDEX reports_reporter_time ON reports(reporter_id, created_at);
+    """
+)

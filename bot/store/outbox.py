@@ -11,8 +11,6 @@ from bot.domain.vocabulary import OutboxKind, OutboxState
 from bot.store.rows import Repository
 
 _PENDING = OutboxState.PENDING
-# The rows that post a case in a chat: its card and the evidence copied beside it.
-_CASE_POSTING = (OutboxKind.CARD, OutboxKind.EVIDENCE)
 
 
 class Outbox(Repository):
@@ -26,12 +24,23 @@ class Outbox(Repository):
         *,
         priority: int,
         case_id: int | None = None,
+        fair_key: str | None = None,
     ) -> int:
+        """Queue a send. Rows with a `fair_key` (who they are on behalf of) take turns with other
+        keys at the same priority: each gets the next turn after that key's rows still waiting,
+        so one sender's backlog never goes ahead of another sender's first row."""
         self.written = True
+        turn = 0
+        if fair_key is not None:
+            row = await self._one(
+                "SELECT MAX(turn) AS last FROM outbox WHERE fair_key=? AND state=? AND priority=?",
+                (fair_key, _PENDING, priority),
+            )
+            turn = 0 if row is None or row["last"] is None else int(row["last"]) + 1
         return await self._insert(
-            "INSERT INTO outbox (chat_id, priority, kind, payload, case_id, created_at)"
-            " VALUES (?,?,?,?,?,?)",
-            (chat_id, priority, kind, json.dumps(payload), case_id, self.clock()),
+            "INSERT INTO outbox (chat_id, priority, kind, payload, case_id, created_at, fair_key,"
+            " turn) VALUES (?,?,?,?,?,?,?,?)",
+            (chat_id, priority, kind, json.dumps(payload), case_id, self.clock(), fair_key, turn),
         )
 
     async def pending_exists(
@@ -58,32 +67,33 @@ class Outbox(Repository):
         return True
 
     async def promote_pending_card(self, case_id: int, chat_id: int, priority: int) -> bool:
-        """Move a still-queued card (and its evidence) up; False if none is queued."""
+        """Move a still-queued card up; False if none is queued."""
         if not await self.pending_exists(OutboxKind.CARD, chat_id, case_id):
             return False
         changed = await self._changed(
-            "UPDATE outbox SET priority=? WHERE state=? AND case_id=? AND chat_id=?"
-            " AND kind IN (?, ?)",
-            (priority, _PENDING, case_id, chat_id, *_CASE_POSTING),
+            "UPDATE outbox SET priority=MIN(priority, ?) WHERE state=? AND case_id=?"
+            " AND chat_id=? AND kind=?",
+            (priority, _PENDING, case_id, chat_id, OutboxKind.CARD),
         )
         return changed > 0
 
     async def undigested_cards(self, chat_id: int, priority: int) -> list[Case]:
-        """Cases whose new card still waits at `priority`, most urgent category first."""
+        """Cases whose new card still waits at `priority`: most urgent category first, then
+        taking turns between reporters, then oldest."""
         return await self._records(
             Case,
             "SELECT cases.* FROM outbox JOIN cases ON cases.id = outbox.case_id"
             " WHERE outbox.state=? AND outbox.kind=? AND outbox.chat_id=?"
-            " AND outbox.priority=? ORDER BY cases.priority, cases.id",
+            " AND outbox.priority=? ORDER BY cases.priority, outbox.turn, outbox.id",
             (_PENDING, OutboxKind.CARD, chat_id, priority),
         )
 
     async def move_to_backlog(self, chat_id: int, cases: Iterable[Case], base: int) -> None:
-        """A digest lists these cases: their cards and evidence wait behind newer ones."""
+        """A digest lists these cases: their cards wait behind newer cases (their evidence
+        waits behind every card anyway)."""
         await self.db.executemany(
-            "UPDATE outbox SET priority=? WHERE state=? AND chat_id=? AND case_id=?"
-            " AND kind IN (?, ?)",
-            [(base + case.priority, _PENDING, chat_id, case.id, *_CASE_POSTING) for case in cases],
+            "UPDATE outbox SET priority=? WHERE state=? AND chat_id=? AND case_id=? AND kind=?",
+            [(base + case.priority, _PENDING, chat_id, case.id, OutboxKind.CARD) for case in cases],
         )
 
     async def move_chat(self, old_chat: int, new_chat: int) -> None:
@@ -94,16 +104,17 @@ class Outbox(Repository):
         )
 
     async def pending(
-        self, limit: int = 200, after: tuple[int, int] | None = None
+        self, limit: int = 200, after: tuple[int, int, int] | None = None
     ) -> list[OutboxItem]:
-        """Sendable rows by priority then age; `after` (priority, id) continues a page."""
-        priority, last_id = after if after is not None else (-1, 0)
+        """Sendable rows by priority, then turn, then age; `after` (priority, turn, id) continues
+        a page."""
+        priority, turn, last_id = after if after is not None else (-1, 0, 0)
         return await self._records(
             OutboxItem,
             "SELECT * FROM outbox WHERE state=?"
-            " AND (priority > ? OR (priority = ? AND id > ?))"
-            " ORDER BY priority, id LIMIT ?",
-            (_PENDING, priority, priority, last_id, limit),
+            " AND (priority, turn, id) > (?, ?, ?)"
+            " ORDER BY priority, turn, id LIMIT ?",
+            (_PENDING, priority, turn, last_id, limit),
         )
 
     async def finish(

@@ -87,3 +87,15 @@ class Reports(Repository):
             (case_id,),
         )
         return [r["reporter_id"] for r in rows]
+
+    async def filed_since(self, reporter_id: int, since: float) -> tuple[int, float | None]:
+        """How many reports the reporter made since `since` (answers to questions aside), and
+        when the oldest of them was."""
+        row = await self._one(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM reports"
+            " WHERE reporter_id=? AND created_at>=? AND status != ?",
+            (reporter_id, since, ReportStatus.ANSWER),
+        )
+        if row is None:
+            return 0, None
+        return int(row["n"]), (float(row["oldest"]) if row["oldest"] is not None else None)

@@ -72,3 +72,31 @@ class Users(Repository):
         )
         known = {r["user_id"] for r in rows}
         return [user_id for user_id in ids if user_id not in known]
+
+    async def draft_note(self, user_id: int) -> str:
+        """What the reporter typed (not evidence) since their last report: their next note."""
+        row = await self._one("SELECT draft_note FROM users WHERE user_id=?", (user_id,))
+        return str(row["draft_note"]) if row and row["draft_note"] else ""
+
+    async def add_to_draft_note(self, user_id: int, text: str) -> None:
+        await self.db.execute(
+            "INSERT INTO users (user_id, draft_note) VALUES (?, ?)"
+            " ON CONFLICT(user_id) DO UPDATE SET draft_note="
+            " CASE WHEN users.draft_note IS NULL OR users.draft_note = '' THEN excluded.draft_note"
+            " ELSE users.draft_note || char(10) || excluded.draft_note END",
+            (user_id, text),
+        )
+
+    async def clear_draft_note(self, user_id: int) -> None:
+        await self.db.execute("UPDATE users SET draft_note=NULL WHERE user_id=?", (user_id,))
+
+    async def stranger_answered_at(self, user_id: int) -> float | None:
+        row = await self._one("SELECT stranger_answered_at FROM users WHERE user_id=?", (user_id,))
+        return float(row["stranger_answered_at"]) if row and row["stranger_answered_at"] else None
+
+    async def answered_stranger(self, user_id: int) -> None:
+        await self.db.execute(
+            "INSERT INTO users (user_id, stranger_answered_at) VALUES (?, ?) ON CONFLICT(user_id)"
+            " DO UPDATE SET stranger_answered_at=excluded.stranger_answered_at",
+            (user_id, self.clock()),
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from telegram import (
     CallbackQuery,
     Message,
@@ -92,10 +94,15 @@ def content_of(message: Message) -> tuple[str, str | None, str | None]:
     return "other", None, None
 
 
+# Entities that make typed text something to report: a link or a person named in it.
+EVIDENCE_ENTITIES = frozenset({"url", "text_link", "mention", "text_mention"})
+
+
 def incoming_item(message: Message, reporter_id: int) -> IncomingItem:
     origin = origin_of(message)
     kind, file_id, file_unique_id = content_of(message)
     text = message.text or message.caption
+    entities = message.entities or message.caption_entities
     return IncomingItem(
         chat_id=message.chat.id,
         message_id=message.message_id,
@@ -107,6 +114,8 @@ def incoming_item(message: Message, reporter_id: int) -> IncomingItem:
         file_id=file_id,
         file_unique_id=file_unique_id,
         media_group_id=message.media_group_id,
+        entities=json.dumps([e.to_dict() for e in entities]) if entities else None,
+        links=any(entity.type in EVIDENCE_ENTITIES for entity in entities),
     )
 
 

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -40,6 +41,8 @@ QUIET_WEEK_SECONDS = 6 * 24 * 3600.0
 # Tries of an update failing for a reason other than storage before it is set aside.
 MAX_ATTEMPTS = 3
 MAX_RETRY_SECONDS = 30.0
+# Processing stops after this long to fetch what arrived meanwhile, so it takes its turn.
+PROCESS_SLICE_SECONDS = 0.5
 
 SetAside = Callable[[int, UpdateSummary, int, str], Awaitable[None]]
 
@@ -135,7 +138,10 @@ class Poller:
         async with self.store.transaction() as tx:
             for update in updates:
                 if await tx.inbox.record(
-                    dedup_key(update), update["update_id"], json.dumps(update)
+                    dedup_key(update),
+                    update["update_id"],
+                    json.dumps(update),
+                    summarize(update).chat_id,
                 ):
                     recorded += 1
             newest = max(int(u["update_id"]) for u in updates)
@@ -147,21 +153,25 @@ class Poller:
         """One getUpdates call, recorded; returns how many new updates were recorded."""
         return await self.record(await self.poll(wait))
 
-    async def process_pending(self) -> int:
-        """Hand every recorded, unprocessed update to the handlers, oldest first. Raises
-        StorageUnavailable at the first update whose effect could not be stored."""
+    async def process_pending(self, slice_seconds: float | None = None) -> bool:
+        """Hand recorded, unprocessed updates to the handlers, taking turns between chats; True
+        when none is left. With `slice_seconds`, stop after that long so that new updates are
+        fetched and take their turn (one chat's backlog never holds up another chat's update
+        for long). Raises StorageUnavailable at the first update whose effect could not be
+        stored."""
         await self._settle_abandoned()
-        handled = 0
+        deadline = None if slice_seconds is None else time.monotonic() + slice_seconds
         while True:
             async with self.store.read() as tx:
                 batch = await tx.inbox.unprocessed()
             batch = [(inbox_id, raw) for inbox_id, raw in batch if inbox_id not in self.abandoned]
             if not batch:
-                return handled
+                return True
             for inbox_id, payload in batch:
                 await self._process(inbox_id, payload)
-                handled += 1
                 self.handled += 1
+                if deadline is not None and time.monotonic() >= deadline:
+                    return False
 
     async def _process(self, inbox_id: int, payload: str) -> None:
         raw = json.loads(payload)
@@ -236,8 +246,7 @@ class Poller:
             try:
                 behind = True
                 await self.record(polling.result())
-                await self.process_pending()
-                behind = False
+                behind = not await self.process_pending(PROCESS_SLICE_SECONDS)
                 failures = 0
             except Conflict:
                 log.error("another process is polling with this token; retrying in 10 s")

@@ -1,8 +1,10 @@
-"""The outbox's view of Telegram: three calls, with errors translated into `DeliveryError`."""
+"""The outbox's view of Telegram: the calls it makes, with errors translated into
+`DeliveryError`."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -13,8 +15,13 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    InputMediaAudio,
+    InputMediaDocument,
+    InputMediaPhoto,
+    InputMediaVideo,
     LinkPreviewOptions,
     Message,
+    MessageEntity,
     ReplyParameters,
 )
 from telegram.constants import ParseMode
@@ -23,12 +30,19 @@ from telegram.error import TelegramError
 from bot.domain.models import Item
 from bot.outbox.delivery import OutgoingFile, OutgoingText
 from bot.render.message import Button
-from bot.render.text import CAPTION_LIMIT, MESSAGE_LIMIT, clip
+from bot.render.text import CAPTION_LIMIT, MESSAGE_LIMIT, clip, utf16_len
 from bot.telegram.errors import classify
 
 T = TypeVar("T")
 # An export of up to 50 MB must have time to go up on a slow link.
 UPLOAD_TIMEOUT_SECONDS = 300.0
+AlbumPart = InputMediaPhoto | InputMediaVideo | InputMediaDocument | InputMediaAudio
+_ALBUM_PARTS: dict[str, type[AlbumPart]] = {
+    "photo": InputMediaPhoto,
+    "video": InputMediaVideo,
+    "document": InputMediaDocument,
+    "audio": InputMediaAudio,
+}
 _FILE_SENDERS = {
     "photo": "send_photo",
     "video": "send_video",
@@ -98,19 +112,38 @@ class TelegramTransport:
             )
         )
 
-    async def copy_messages(
-        self, chat_id: int, from_chat_id: int, message_ids: list[int], reply_to: int | None
-    ) -> list[int]:
-        if len(message_ids) == 1:
-            reply = _reply_to(reply_to)
-            copied = await _call(
-                lambda: self.bot.copy_message(
-                    chat_id, from_chat_id, message_ids[0], reply_parameters=reply
-                )
+    async def copy_message(
+        self, chat_id: int, from_chat_id: int, message_id: int, reply_to: int | None
+    ) -> int:
+        copied = await _call(
+            lambda: self.bot.copy_message(
+                chat_id, from_chat_id, message_id, reply_parameters=_reply_to(reply_to)
             )
-            return [copied.message_id]
-        copies = await _call(lambda: self.bot.copy_messages(chat_id, from_chat_id, message_ids))
-        return [c.message_id for c in copies]
+        )
+        return copied.message_id
+
+    async def send_album(self, chat_id: int, items: list[Item], reply_to: int | None) -> list[int]:
+        """An album sent again from its stored files, as a reply (copies of several messages
+        cannot reply), each caption with its formatting (hidden links are often the point)."""
+        media = [self._album_part(item) for item in items]
+        sent = await _call(
+            lambda: self.bot.send_media_group(chat_id, media, reply_parameters=_reply_to(reply_to))
+        )
+        return [message.message_id for message in sent]
+
+    def _album_part(self, item: Item) -> AlbumPart:
+        kind = _ALBUM_PARTS.get(item.kind, InputMediaDocument)
+        assert item.file_id is not None
+        return kind(
+            media=item.file_id,
+            caption=item.text,
+            caption_entities=self._entities(item),
+        )
+
+    def _entities(self, item: Item) -> list[MessageEntity] | None:
+        if not item.entities:
+            return None
+        return list(MessageEntity.de_list(json.loads(item.entities), self.bot))
 
     async def leave_chat(self, chat_id: int) -> None:
         await _call(lambda: self.bot.leave_chat(chat_id))
@@ -157,15 +190,27 @@ class TelegramTransport:
         return sent
 
     async def _resend(self, chat_id: int, item: Item, reply: ReplyParameters | None) -> Message:
-        caption = clip(item.text, CAPTION_LIMIT) if item.text else None
         sender = _FILE_SENDERS.get(item.kind)
         if sender is None or not item.file_id:
+            if item.text and utf16_len(item.text) <= MESSAGE_LIMIT:
+                return await self.bot.send_message(
+                    chat_id, item.text, entities=self._entities(item), reply_parameters=reply
+                )
             text = clip(item.text or f"[{item.kind}]", MESSAGE_LIMIT)
             return await self.bot.send_message(chat_id, text, reply_parameters=reply)
         method = getattr(self.bot, sender)
         if item.kind == "sticker":
             result = await method(chat_id, item.file_id, reply_parameters=reply)
+        elif item.text and utf16_len(item.text) <= CAPTION_LIMIT:
+            result = await method(
+                chat_id,
+                item.file_id,
+                caption=item.text,
+                caption_entities=self._entities(item),
+                reply_parameters=reply,
+            )
         else:
+            caption = clip(item.text, CAPTION_LIMIT) if item.text else None
             result = await method(chat_id, item.file_id, caption=caption, reply_parameters=reply)
         assert isinstance(result, Message)
         return result

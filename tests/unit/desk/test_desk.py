@@ -83,7 +83,7 @@ async def test_report_opens_case_with_ack_card_and_evidence(desk: Desk, store: S
     ]
     assert f"#{outcome.case_id}" in rows[0].payload["text"]
     assert "Diterima" in rows[0].payload["text"]  # Satu's configured language is Indonesian
-    assert rows[2].payload == {"from_chat_id": SATU, "message_ids": [10]}
+    assert rows[2].payload == {"from_chat_id": SATU, "message_ids": [10], "album": False}
     async with store.read() as tx:
         view = await tx.case_view(outcome.case_id or 0)
     assert view is not None

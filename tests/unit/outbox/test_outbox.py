@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from bot.config import Config
 from bot.desk import Desk
-from bot.domain.models import IncomingItem, Item, Origin
+from bot.domain.models import Item
 from bot.domain.vocabulary import EventKind, ReportStatus
 from bot.ops.health import Health
 from bot.outbox import sends
@@ -42,12 +43,20 @@ class ScriptedTransport:
         self._maybe_fail()
         self.calls.append(("edit", chat_id, message_id))
 
-    async def copy_messages(
-        self, chat_id: int, from_chat_id: int, message_ids: list[int], reply_to: int | None
-    ) -> list[int]:
+    async def copy_message(
+        self, chat_id: int, from_chat_id: int, message_id: int, reply_to: int | None
+    ) -> int:
         self._maybe_fail()
-        self.calls.append(("copy", chat_id, (from_chat_id, message_ids, reply_to)))
-        return [self.next_id + 1 + i for i in range(len(message_ids))]
+        self.next_id += 1
+        self.calls.append(("copy", chat_id, (from_chat_id, [message_id], reply_to)))
+        return self.next_id
+
+    async def send_album(self, chat_id: int, items: list[Item], reply_to: int | None) -> list[int]:
+        self._maybe_fail()
+        self.calls.append(("album", chat_id, ([i.message_id for i in items], reply_to)))
+        first = self.next_id + 1
+        self.next_id += len(items)
+        return list(range(first, self.next_id + 1))
 
     async def resend_items(
         self, chat_id: int, items: list[Item], reply_to: int | None
@@ -104,7 +113,9 @@ async def open_case(store: Store) -> int:
         await tx.events.add(case_id, EventKind.REPORTED, actor_id=SATU, actor_name="S")
         await sends.message(tx, SATU, "ack")
         await sends.new_card(tx, GROUP, case_id)
-        await sends.evidence(tx, GROUP, case_id, SATU, [1])
+        await sends.evidence(
+            tx, GROUP, case_id, SATU, [1], album=False, priority=sends.evidence_priority(1)
+        )
         assert report_id
     return case_id
 
@@ -245,15 +256,26 @@ async def test_a_flood_of_new_cards_becomes_a_digest_first(
         ):
             case_id = await tx.cases.insert(category, priority)
             await sends.new_card(tx, GROUP, case_id)
-            await sends.evidence(tx, GROUP, case_id, SATU, [case_id])
+            await sends.evidence(
+                tx,
+                GROUP,
+                case_id,
+                SATU,
+                [case_id],
+                album=False,
+                priority=sends.evidence_priority(priority),
+            )
     await drain(w, clock, rounds=40)
     group = [c for c in transport.calls if c[1] == GROUP]
     digest = str(group[0][2])
     assert digest.count("<b>#") == 4
     assert digest.index("#2") < digest.index("#4") < digest.index("#1") < digest.index("#3")
     cards = [str(c[2]).split("</b>")[0] for c in group[1:] if c[0] == "send"]
-    assert cards == ["<b>#2", "<b>#4", "<b>#1", "<b>#3"]  # by urgency, each with its evidence
-    assert [c[0] for c in group[1:]] == ["send", "copy"] * 4
+    assert cards == ["<b>#2", "<b>#4", "<b>#1", "<b>#3"]  # by urgency
+    # Every case is visible before any evidence is copied; evidence then goes by urgency.
+    assert [c[0] for c in group[1:]] == ["send"] * 4 + ["copy"] * 4
+    copies = [cast(tuple[int, list[int], int], c[2]) for c in group[5:]]
+    assert [ids for _, ids, _ in copies] == [[2], [4], [1], [3]]
 
 
 async def test_a_few_new_cards_are_posted_directly(
@@ -282,27 +304,3 @@ async def test_rows_that_must_wait_never_hide_the_ones_behind_them(
         await sends.message(tx, SATU, "behind them", priority=sends.PRIORITY_NEW_CARD)
     assert await w.step() == 0
     assert transport.calls == [("send", SATU, "behind them")]
-
-
-async def test_large_evidence_goes_in_batches_that_keep_albums_whole(store: Store) -> None:
-    async with store.transaction() as tx:
-        for message_id in range(1, 26):
-            album = "album" if 8 <= message_id <= 12 else None
-            await tx.items.add(
-                IncomingItem(
-                    chat_id=SATU,
-                    message_id=message_id,
-                    reporter_id=SATU,
-                    kind="photo",
-                    identity=f"x{message_id}",
-                    origin=Origin(type="own"),
-                    media_group_id=album,
-                )
-            )
-        case_id = await tx.cases.insert("fraud", 3)
-        await sends.evidence(tx, GROUP, case_id, SATU, list(range(1, 26)))
-        rows = await tx.outbox.pending()
-    batches = [r.payload["message_ids"] for r in rows]
-    assert all(len(b) <= 10 for b in batches)
-    assert [m for b in batches for m in b] == list(range(1, 26))
-    assert any(set(range(8, 13)) <= set(b) for b in batches)  # the album stays in one batch
