@@ -44,6 +44,17 @@ def summary(config: Config) -> str:
         "Token in the file: "
         + ("yes (BOT_TOKEN in the environment wins)" if config.telegram.token else "no"),
         f"Drafts expire after: {config.intake.draft_ttl_hours:g} h",
+        f"Retention (days): raw updates {config.retention.raw_updates_days:g}, sent messages "
+        f"{config.retention.sent_messages_days:g}, decided cases' content "
+        f"{config.retention.decided_content_days:g}",
+        "Backups: "
+        + (
+            f"every {config.backup.every_hours:g} h into {config.backup.dir}, "
+            f"keeping {config.backup.keep}"
+            if config.backup
+            else "none scheduled"
+        ),
+        "Monitoring: " + (config.monitoring.listen if config.monitoring else "off"),
         f"Categories by urgency ({len(config.categories)}):",
     ]
     width = max(len(key) for key in config.categories)

@@ -11,7 +11,11 @@ async def case_evidence(tx: Tx, case_id: int) -> list[tuple[int, list[int]]]:
     seen: set[str] = set()
     batches: list[tuple[int, list[int]]] = []
     for report in await tx.reports.with_items(case_id):
-        fresh = [i for i in await tx.items.of_report(report.id) if i.identity not in seen]
+        fresh = [
+            i
+            for i in await tx.items.of_report(report.id)
+            if i.identity not in seen and i.erased_at is None  # erased: nothing left to copy
+        ]
         seen.update(i.identity for i in fresh)
         if fresh:
             batches.append((report.chat_id, [i.message_id for i in fresh]))

@@ -101,6 +101,7 @@ class Item:
     file_id: str | None
     media_group_id: str | None
     received_at: float
+    erased_at: float | None = None  # retention erased its text and file ids
 
 
 @dataclass(frozen=True)
