@@ -33,6 +33,7 @@ from bot.telegram.connect import TokenRefused, connect, tell_directly
 from bot.telegram.health import check_admins_reachable, check_moderator_space
 from bot.telegram.menus import Menus
 from bot.telegram.polling import Poller
+from bot.telegram.privacy import knows_in
 from bot.telegram.transport import TelegramTransport
 
 log = logging.getLogger(__name__)
@@ -155,6 +156,7 @@ class DeskRuntime:
             self.health,
             self.desk.admin.update_set_aside,
             poll_timeout=self.poll_timeout,
+            knows=knows_in(self.holder.get),
         )
         self.poller.allowed_updates = ALLOWED_UPDATES
         self.timers = TimerRunner(self.desk.timers)
