@@ -39,7 +39,7 @@ async def kept(store: Store, updates: list[dict[str, Any]]) -> list[dict[str, An
         None,  # type: ignore[arg-type]  # recording needs no Application
         store,
         Health(store.health),
-        lambda *_: None,  # type: ignore[arg-type,return-value]
+        lambda *_: None,  # type: ignore[arg-type]
         knows=lambda user_id: user_id == SATU,
     )
     await poller.record(updates)
