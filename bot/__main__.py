@@ -17,7 +17,7 @@ from pathlib import Path
 from bot.config import ConfigError, load_config, resolve_token, summary
 from bot.config.warnings import config_warnings, log_warnings
 from bot.logs import LEVELS, configure_logging, hide
-from bot.store.files import location_problem
+from bot.store.files import exposure_warnings, location_problem
 
 EXIT_CONFIG = 2
 # Commands with options of their own (bot/ops/commands.py).
@@ -60,7 +60,7 @@ def check_config(path: str) -> int:
         where = f" ({config.source_path} line {line})" if line else ""
         raise ConfigError(f"storage.path: {problem}{where}")
     print(summary(config))
-    warnings = config_warnings(config)
+    warnings = config_warnings(config) + exposure_warnings(Path(config.storage.path))
     if warnings:
         print("\nWarnings (the bot still starts):\n" + "\n".join(warnings))
     return 0

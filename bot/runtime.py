@@ -16,6 +16,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from bot.config import Config, load_config, resolve_token
@@ -28,6 +29,7 @@ from bot.outbox.pacing import Pacer
 from bot.outbox.worker import OutboxWorker
 from bot.render.i18n import t
 from bot.store import StorageError, Store
+from bot.store.files import exposure_warnings
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.connect import TokenRefused, connect, tell_directly
 from bot.telegram.health import check_admins_reachable, check_moderator_space
@@ -118,6 +120,8 @@ class DeskRuntime:
             line = config.source_line(("storage", "path"))
             where = f" ({config.source_path} line {line})" if line else ""
             raise StartFailed(f"storage.path: {error}{where}") from None
+        for warning in exposure_warnings(Path(config.storage.path)):
+            log.warning("%s", warning)
         self.health = Health(self.store.health, self.monotonic)
         self.desk = Desk(self.store, self.holder.get)
         self.reloader = Reloader(
