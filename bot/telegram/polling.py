@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -173,7 +174,9 @@ class Poller:
             if not batch:
                 return handled
             for inbox_id, payload in batch:
+                started = time.monotonic()
                 await self._process(inbox_id, payload)
+                self.health.update_handled(time.monotonic() - started)
                 handled += 1
                 self.handled += 1
 
