@@ -23,7 +23,7 @@ from bot.config import Config, load_config, resolve_token
 from bot.config.reloading import Reloader
 from bot.desk import Desk
 from bot.desk.timers import TimerRunner
-from bot.faults import wall_clock
+from bot.faults import poll_timeout, wall_clock
 from bot.ops.backup import ScheduledBackups
 from bot.ops.health import Health
 from bot.ops.lock import RunLock, holder
@@ -305,7 +305,7 @@ class DeskRuntime:
 async def run(config_path: str, *, init: bool = False) -> int:
     config = load_config(config_path)
     token = resolve_token(config, os.environ)
-    runtime = DeskRuntime(config_path, token, init=init)
+    runtime = DeskRuntime(config_path, token, init=init, poll_timeout=poll_timeout(25))
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, runtime.stop_event.set)
