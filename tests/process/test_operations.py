@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import socket
 import sqlite3
@@ -177,7 +178,7 @@ async def test_a_backup_during_a_burst_holds_every_acknowledged_case_and_restore
     assert f"New cases will be numbered from #{last + 1} again" in out
     database = tmp_path / "desk.sqlite3"
     assert cases_in(database) == in_backup
-    (replaced,) = [path for path in tmp_path.iterdir() if ".replaced-" in path.name]
+    (replaced,) = [tmp_path / name for name in os.listdir(tmp_path) if ".replaced-" in name]
     assert cases_in(replaced) == set(range(1, 31))
 
     bot = await BotProcess.spawn(config, tg.token)
