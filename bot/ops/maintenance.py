@@ -12,12 +12,12 @@ import asyncio
 import json
 import os
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from bot.config import ConfigError, load_config
+from bot.faults import wall_clock
 from bot.ops.backup import BackupError, make_backup
 from bot.ops.monitoring import LISTEN_ENV, monitoring_address
 from bot.ops.restore import restore
@@ -50,7 +50,7 @@ def _existing_database(config_path: str) -> Path:
 async def _purge(database: Path, config_path: str, dry_run: bool) -> list[str]:
     settings = load_config(config_path).retention
     try:
-        store = await Store.open(database, time.time)
+        store = await Store.open(database, wall_clock)
     except StorageError as error:
         raise Refused(str(error)) from None
     try:
