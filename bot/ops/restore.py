@@ -60,10 +60,9 @@ def _restore(database: Path, backup: Path, *, other_desk: bool) -> list[str]:
                 f"{backup} was made by a newer version of the desk (schema "
                 f"{restored.schema_version}); upgrade the desk first"
             )
-        if restored.database_id is None:
-            raise BackupError(f"{backup} is not a Report Desk database")
         recorded = _recorded_id(database)
-        if recorded is not None and recorded != restored.database_id and not other_desk:
+        another = restored.database_id is not None and recorded not in (None, restored.database_id)
+        if another and not other_desk:
             raise BackupError(
                 f"{backup} is a backup of another desk (database {restored.database_id}, this "
                 f"desk's is {recorded}); add --other-desk to restore it anyway"
@@ -82,7 +81,10 @@ def _restore(database: Path, backup: Path, *, other_desk: bool) -> list[str]:
         kept, replaced = _set_aside(database, time.time())
         lines.append(f"The replaced database is kept at {kept} ({replaced.describe()}).")
     os.replace(partial, database)
-    write_marker(database, restored.database_id)
+    if restored.database_id is not None:
+        write_marker(database, restored.database_id)
+    else:  # made before databases had an id: the bot gives it one, and a marker, at start
+        marker_of(database).unlink(missing_ok=True)
     lines.insert(0, f"Restored {backup} ({restored.describe()}) to {database}.")
     if replaced is not None and replaced.last_case > restored.last_case:
         first, last = restored.last_case + 1, replaced.last_case
