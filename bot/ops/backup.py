@@ -162,6 +162,7 @@ class ScheduledBackups:
         self.store = store
         self.config = config
         self.started_at = store.clock()
+        self.failing: str | None = None  # the problem already logged, so it is logged once
 
     async def due_at(self) -> float | None:
         settings = self.config().backup
@@ -184,6 +185,9 @@ class ScheduledBackups:
         async with self.store.transaction() as tx:
             await tx.meta.set(MADE_AT_KEY, repr(now))
         removed = await asyncio.to_thread(prune, folder, settings.keep)
+        if self.failing is not None:
+            log.warning("scheduled backups work again")
+            self.failing = None
         log.info("backup %s made (%s); %d older removed", made.path, made.describe(), len(removed))
         return made
 
@@ -195,7 +199,10 @@ class ScheduledBackups:
                 due = await self.due_at()
                 if due is not None:
                     wait = min(MAX_WAIT, max(1.0, due - self.store.clock()))
-            except Exception as error:  # a full disk, a bad folder: told, tried again later
-                log.error("the scheduled backup failed: %s", describe(error))
+            except Exception as error:  # a full disk, a bad folder: told once, tried again later
+                problem = describe(error)
+                if problem != self.failing:
+                    log.error("the scheduled backup failed (%s); retrying every minute", problem)
+                    self.failing = problem
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=wait)
