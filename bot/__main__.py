@@ -16,12 +16,13 @@ from pathlib import Path
 
 from bot.config import ConfigError, load_config, resolve_token, summary
 from bot.config.warnings import config_warnings, log_warnings
-from bot.logs import LEVELS, configure_logging, hide
-from bot.store.files import location_problem
+from bot.logs import FORMATS, LEVELS, configure_logging, hide
+from bot.store.files import exposure_warnings, location_problem
 
 EXIT_CONFIG = 2
 # Commands with options of their own (bot/ops/commands.py).
 OPS_COMMANDS = ("export", "report")
+MAINTENANCE_COMMANDS = ("purge", "backup", "restore", "health")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -32,9 +33,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "command",
         nargs="?",
         default="run",
-        choices=["run", "check-config", *OPS_COMMANDS],
-        help="run the bot (default), only validate the configuration, or write an export or "
-        "the monthly report (see `python -m bot export --help`, `python -m bot report --help`)",
+        choices=["run", "check-config", *OPS_COMMANDS, *MAINTENANCE_COMMANDS],
+        help="run the bot (default), only validate the configuration, write an export or the "
+        "monthly report, purge, back up, restore, or ask the running bot's health (each has "
+        "--help: `python -m bot backup --help`)",
     )
     parser.add_argument("--config", default="config.yaml", help="the YAML file (config.yaml)")
     parser.add_argument(
@@ -43,6 +45,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         type=str.upper,
         choices=LEVELS,
         help="how much to log: " + ", ".join(LEVELS) + " (INFO)",
+    )
+    parser.add_argument(
+        "--log-format",
+        default="text",
+        choices=FORMATS,
+        help="text lines (default) or one JSON object per line, for log shippers",
     )
     parser.add_argument(
         "--init",
@@ -60,7 +68,7 @@ def check_config(path: str) -> int:
         where = f" ({config.source_path} line {line})" if line else ""
         raise ConfigError(f"storage.path: {problem}{where}")
     print(summary(config))
-    warnings = config_warnings(config)
+    warnings = config_warnings(config) + exposure_warnings(Path(config.storage.path))
     if warnings:
         print("\nWarnings (the bot still starts):\n" + "\n".join(warnings))
     return 0
@@ -77,8 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         from bot.ops.commands import main as ops_main
 
         return ops_main(argv)
+    if argv and argv[0] in MAINTENANCE_COMMANDS:
+        configure_logging("WARNING")
+        from bot.ops.maintenance import main as maintenance_main
+
+        return maintenance_main(argv)
     args = parse_args(argv)
-    configure_logging(args.log_level)
+    configure_logging(args.log_level, args.log_format)
     from bot.runtime import StartFailed, run
 
     try:

@@ -6,6 +6,8 @@
   another process holds the lock ("database is locked"): the transaction rolls back.
 - `REPORT_DESK_CLOCK_OFFSET_FILE=PATH` adds the number of seconds in that file to the wall clock
   (re-read as it changes), so a test can move the bot's clock without touching the machine's.
+- `REPORT_DESK_POLL_TIMEOUT=N` makes each getUpdates long poll last N seconds instead of 25, so a
+  test of the health check's limit (twice the long poll plus 30 s) need not wait 80 s.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import time
 CRASH_KEY = "REPORT_DESK_CRASH_AT"
 FAIL_KEY = "REPORT_DESK_FAIL_AT"
 CLOCK_OFFSET_KEY = "REPORT_DESK_CLOCK_OFFSET_FILE"
-ENVIRONMENT_KEYS = (CRASH_KEY, FAIL_KEY, CLOCK_OFFSET_KEY)
+POLL_TIMEOUT_KEY = "REPORT_DESK_POLL_TIMEOUT"
+ENVIRONMENT_KEYS = (CRASH_KEY, FAIL_KEY, CLOCK_OFFSET_KEY, POLL_TIMEOUT_KEY)
 
 _crash_counts: dict[str, int] = {}
 _fail_counts: dict[str, int] = {}
@@ -84,3 +87,9 @@ _OFFSET = _OffsetFile(os.environ[CLOCK_OFFSET_KEY]) if os.environ.get(CLOCK_OFFS
 def wall_clock() -> float:
     """Seconds since the epoch: the machine's clock, moved by the test knob when it is set."""
     return time.time() + (_OFFSET() if _OFFSET is not None else 0.0)
+
+
+def poll_timeout(default: int) -> int:
+    """The long poll's seconds: the test knob's when set, else `default`."""
+    value = os.environ.get(POLL_TIMEOUT_KEY, "")
+    return int(value) if value.isdigit() and int(value) > 0 else default

@@ -16,23 +16,31 @@ import os
 import signal
 import time
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from bot.config import Config, load_config, resolve_token
 from bot.config.reloading import Reloader
 from bot.desk import Desk
 from bot.desk.timers import TimerRunner
-from bot.faults import wall_clock
+from bot.faults import poll_timeout, wall_clock
+from bot.ops.backup import ScheduledBackups
 from bot.ops.health import Health
+from bot.ops.lock import RunLock, holder
+from bot.ops.metrics import CountingTransport, DeskMetrics
+from bot.ops.monitoring import Monitor, monitoring_address
+from bot.ops.retention import DailyPurge
 from bot.outbox.pacing import Pacer
 from bot.outbox.worker import OutboxWorker
 from bot.render.i18n import t
 from bot.store import StorageError, Store
+from bot.store.files import exposure_warnings
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.connect import TokenRefused, connect, tell_directly
 from bot.telegram.health import check_admins_reachable, check_moderator_space
 from bot.telegram.menus import Menus
 from bot.telegram.polling import Poller
+from bot.telegram.privacy import knows_in
 from bot.telegram.transport import TelegramTransport
 
 log = logging.getLogger(__name__)
@@ -93,6 +101,8 @@ class DeskRuntime:
         self.exit_code = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._store: Store | None = None
+        self._lock: RunLock | None = None
+        self._monitor: Monitor | None = None
         self._initialized = False
         self._started = False
 
@@ -117,7 +127,17 @@ class DeskRuntime:
             line = config.source_line(("storage", "path"))
             where = f" ({config.source_path} line {line})" if line else ""
             raise StartFailed(f"storage.path: {error}{where}") from None
+        self._lock = RunLock.take(Path(config.storage.path))
+        if self._lock is None:
+            raise StartFailed(
+                f"storage.path: another Report Desk process (process "
+                f"{holder(Path(config.storage.path))}) runs on {config.storage.path}"
+            )
+        for warning in exposure_warnings(Path(config.storage.path)):
+            log.warning("%s", warning)
         self.health = Health(self.store.health, self.monotonic)
+        self.metrics = DeskMetrics(self.store.path)
+        await self._start_monitoring(config)
         self.desk = Desk(self.store, self.holder.get)
         self.reloader = Reloader(
             self.config_path, self.holder.get, self.holder.install, self.desk.admin
@@ -131,7 +151,7 @@ class DeskRuntime:
         )
         self.worker = OutboxWorker(
             self.store,
-            TelegramTransport(self.application.bot),
+            CountingTransport(TelegramTransport(self.application.bot), self.metrics),
             self.holder.get,
             Pacer(self.monotonic),
             self.desk.admin,
@@ -155,9 +175,12 @@ class DeskRuntime:
             self.health,
             self.desk.admin.update_set_aside,
             poll_timeout=self.poll_timeout,
+            knows=knows_in(self.holder.get),
         )
         self.poller.allowed_updates = ALLOWED_UPDATES
         self.timers = TimerRunner(self.desk.timers)
+        self.purge = DailyPurge(self.store, self.holder.get)
+        self.backups = ScheduledBackups(self.store, self.holder.get)
         if not await self._connect():
             return
         await self.application.start()
@@ -171,8 +194,23 @@ class DeskRuntime:
             asyncio.create_task(self.timers.run(self.stop_event), name="timers"),
             asyncio.create_task(self.reloader.watch(self.stop_event), name="config-watch"),
             asyncio.create_task(self._watch_database(), name="database-watch"),
+            asyncio.create_task(self.purge.run(self.stop_event), name="purge"),
+            asyncio.create_task(self.backups.run(self.stop_event), name="backups"),
             asyncio.create_task(self._check_and_publish_menus(config), name="start-up-check"),
         ]
+
+    async def _start_monitoring(self, config: Config) -> None:
+        address = monitoring_address(config, os.environ)
+        if address is None:
+            return
+        self._monitor = Monitor(self.health, self.metrics, self.poll_timeout)
+        try:
+            await self._monitor.start(address)
+        except OSError as error:
+            self._monitor = None
+            raise StartFailed(
+                f"monitoring.listen: cannot listen on {address} ({error.strerror or error})"
+            ) from None
 
     async def _connect(self) -> bool:
         """Ask Telegram who the bot is until it answers; False when told to stop meanwhile."""
@@ -253,15 +291,21 @@ class DeskRuntime:
             self._initialized = False
             with contextlib.suppress(Exception):
                 await self.application.shutdown()
+        if self._monitor is not None:
+            monitor, self._monitor = self._monitor, None
+            await monitor.stop()
         if self._store is not None:
             store, self._store = self._store, None
             await store.close()
+        if self._lock is not None:
+            lock, self._lock = self._lock, None
+            lock.release()
 
 
 async def run(config_path: str, *, init: bool = False) -> int:
     config = load_config(config_path)
     token = resolve_token(config, os.environ)
-    runtime = DeskRuntime(config_path, token, init=init)
+    runtime = DeskRuntime(config_path, token, init=init, poll_timeout=poll_timeout(25))
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, runtime.stop_event.set)

@@ -33,7 +33,13 @@ Lang = Literal["en", "id"]
 LANGUAGES: tuple[Lang, ...] = ("en", "id")
 
 # Keys that only take effect when the bot restarts; every other key reloads live.
-RESTART_KEYS = ("telegram.token", "telegram.api_base_url", "storage.path")
+RESTART_KEYS = (
+    "telegram.token",
+    "telegram.api_base_url",
+    "storage.path",
+    "monitoring",
+    "monitoring.listen",
+)
 
 # Category keys and reason codes travel in callback data (64 bytes), so they stay short.
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,15}")
@@ -252,6 +258,39 @@ class Intake(_Section):
     evidence_auto: Annotated[int, Field(gt=0)] = 10
 
 
+PositiveDays = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class Retention(_Section):
+    """Days to keep what the desk no longer needs; the facts of every case are never erased."""
+
+    raw_updates_days: PositiveDays = 7
+    sent_messages_days: PositiveDays = 30
+    decided_content_days: PositiveDays = 365
+
+
+class Backup(_Section):
+    """Scheduled copies of the database, made while the bot runs."""
+
+    dir: Text = "backups"
+    every_hours: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 24
+    keep: Annotated[int, Field(gt=0)] = 7
+
+
+def _check_listen(value: str) -> str:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        shown = json.dumps(value, ensure_ascii=False)
+        raise problem(f"expected host:port such as 127.0.0.1:9464, got {shown}")
+    return value
+
+
+class Monitoring(_Section):
+    """Where /healthz and /metrics are served (keep it on loopback or a private network)."""
+
+    listen: Annotated[str, AfterValidator(_check_listen)] = "127.0.0.1:9464"
+
+
 class Targets(_Section):
     """Response-time targets in minutes, counted from the first report (or the reopen)."""
 
@@ -306,6 +345,9 @@ class Config(_Checked):
     # Periods of statistics, exports and reports are days and months in this zone.
     timezone: TimeZoneName = "UTC"
     intake: Intake = Intake()
+    retention: Retention = Retention()
+    backup: Backup | None = None
+    monitoring: Monitoring | None = None
     categories: dict[Identifier, Category] = Field(default_factory=lambda: default_categories())
     # Where the configuration was read from; set by load_config, never read from the YAML.
     source_path: str = ""

@@ -47,6 +47,17 @@ def summary(config: Config) -> str:
         f"{config.intake.max_draft_items} items",
         f"Reports per reporter per hour: at most {config.intake.max_reports_per_hour}",
         f"Evidence copied by itself per case: {config.intake.evidence_auto} messages",
+        f"Retention (days): raw updates {config.retention.raw_updates_days:g}, sent messages "
+        f"{config.retention.sent_messages_days:g}, decided cases' content "
+        f"{config.retention.decided_content_days:g}",
+        "Backups: "
+        + (
+            f"every {config.backup.every_hours:g} h into {config.backup.dir}, "
+            f"keeping {config.backup.keep}"
+            if config.backup
+            else "none scheduled"
+        ),
+        "Monitoring: " + (config.monitoring.listen if config.monitoring else "off"),
         f"Categories by urgency ({len(config.categories)}):",
     ]
     width = max(len(key) for key in config.categories)

@@ -112,6 +112,7 @@ class Item:
     media_group_id: str | None
     received_at: float
     entities: str | None = None
+    erased_at: float | None = None  # retention erased its text and file ids
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ class EventKind(StrEnum):
     TAKEN_DOWN = "taken_down"
     DISMISSED = "dismissed"
     REOPENED = "reopened"
+    ERASED = "erased"  # retention erased the case's content; its facts stay
 
 
 class OutboxKind(StrEnum):

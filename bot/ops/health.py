@@ -54,6 +54,12 @@ class Health:
         self.token = TokenHealth(monotonic)
         self.monotonic = monotonic
         self.last_poll_at: float | None = None
+        # Told how long the handlers took on each update (seconds), for the metrics.
+        self.on_update_handled: list[Callable[[float], None]] = []
+
+    def update_handled(self, seconds: float) -> None:
+        for listener in self.on_update_handled:
+            listener(seconds)
 
     def polled(self) -> None:
         self.last_poll_at = self.monotonic()

@@ -117,6 +117,9 @@ def render_card(view: CaseView, config: Config, picker: str | None = None) -> Re
     tail = [t(language, "card.received", time=format_time(case.created_at))]
     if view.evidence_total:
         tail.append(evidence_line(view, language))
+    erased = sum(1 for item in view.items if item.erased_at is not None)
+    if erased:
+        tail.append(t(language, "card.erased", count=erased))
     overdue = [e for e in view.events if e.kind is EventKind.OVERDUE and e.at >= case.clock_start]
     if overdue and not case.state.decided:
         marks = "; ".join(e.detail or "" for e in overdue)

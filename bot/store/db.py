@@ -47,6 +47,7 @@ from bot.store.migrations import MIGRATIONS
 from bot.store.outbox import Outbox
 from bot.store.prompts import Prompts
 from bot.store.reports import Reports
+from bot.store.retention import Retention
 from bot.store.rows import Clock
 from bot.store.timers import Timers
 from bot.store.users import Users
@@ -88,6 +89,7 @@ class Tx:
         self.users = Users(db, clock)
         self.meta = Meta(db, clock)
         self.facts = Facts(db, clock)
+        self.retention = Retention(db, clock)
 
     async def case_view(self, case_id: int, chat_id: int | None = None) -> CaseView | None:
         """Everything a card shows about a case (in `chat_id`: with its evidence there)."""
@@ -155,6 +157,11 @@ class Store:
                 f"{self.path} failed its integrity check ({'; '.join(found[:3])}): restore it "
                 "from a backup"
             )
+        # Deleted content is overwritten, not left readable in free pages (retention); a new
+        # database gives freed pages back incrementally (an existing one after one VACUUM).
+        await db.execute("PRAGMA secure_delete=ON")
+        if create:
+            await db.execute("PRAGMA auto_vacuum=INCREMENTAL")
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA synchronous=FULL")
         await db.execute("PRAGMA foreign_keys=ON")

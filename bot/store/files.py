@@ -36,7 +36,11 @@ def prepare_location(database: Path, *, init: bool) -> bool:
     """Make sure the database may be opened here; True when it is to be created now."""
     folder = database.parent
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Each missing folder 0700 (mkdir -p would give the parents the umask's mode).
+        for missing in reversed([folder, *folder.parents]):
+            if not missing.exists():
+                missing.mkdir(mode=0o700, exist_ok=True)
+                os.chmod(missing, 0o700)
     except OSError as error:
         raise StorageError(
             f"cannot create the folder {folder} ({error.strerror or error}): create it, or point "
@@ -96,8 +100,37 @@ def check_marker(database: Path, database_id: str) -> None:
 
 def write_marker(database: Path, database_id: str) -> None:
     marker = marker_of(database)
-    marker.write_text(database_id + "\n", "utf-8")
+    fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(database_id + "\n")
     os.chmod(marker, 0o600)
+
+
+def exposure_warnings(database: Path) -> list[str]:
+    """Warnings about the database's files (and its folder) that other users may read: they
+    hold the reporters' identities and evidence."""
+    warnings: list[str] = []
+    for path in [database, *companions(database), marker_of(database)]:
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            continue
+        if mode & 0o077:
+            warnings.append(
+                f"storage.path: {path} is open to other users ({stat.filemode(mode)}): "
+                f"chmod 600 {path}"
+            )
+    folder = database.parent
+    try:
+        folder_mode = folder.stat().st_mode
+    except OSError:
+        return warnings
+    if warnings and folder_mode & 0o077:
+        warnings.append(
+            f"storage.path: its folder {folder} is open to other users "
+            f"({stat.filemode(folder_mode)}): chmod 700 {folder}"
+        )
+    return warnings
 
 
 @dataclass(frozen=True)

@@ -101,11 +101,12 @@ class Items(Repository):
 
     async def evidence_waiting(self, case_id: int, chat_id: int) -> list[Item]:
         """The case's items not yet queued as evidence in the chat, each distinct content once,
-        in the order they were reported."""
+        in the order they were reported (erased content has nothing left to copy)."""
         items = await self._records(
             Item,
             "SELECT items.* FROM items JOIN reports ON items.report_id = reports.id"
-            " WHERE reports.case_id=? AND reports.status != ? AND items.identity NOT IN ("
+            " WHERE reports.case_id=? AND reports.status != ? AND items.erased_at IS NULL"
+            " AND items.identity NOT IN ("
             "   SELECT identity FROM evidence_queued WHERE chat_id=? AND case_id=?)"
             " ORDER BY reports.id, items.message_id",
             (case_id, ReportStatus.REPEAT, chat_id, case_id),
@@ -135,7 +136,8 @@ class Items(Repository):
         row = await self._one(
             "SELECT (SELECT COUNT(DISTINCT items.identity) FROM items"
             "        JOIN reports ON items.report_id = reports.id"
-            "        WHERE reports.case_id=? AND reports.status != ?) AS total,"
+            "        WHERE reports.case_id=? AND reports.status != ?"
+            "        AND items.erased_at IS NULL) AS total,"
             " (SELECT COUNT(*) FROM evidence_queued WHERE chat_id=? AND case_id=?) AS queued",
             (case_id, ReportStatus.REPEAT, chat_id, case_id),
         )

@@ -350,3 +350,31 @@ MIGRATIONS.append(
     CREATE INDEX reports_reporter_time ON reports(reporter_id, created_at);
     """
 )
+
+MIGRATIONS.append(
+    # 9: retention. The event log stays append-only except for exactly what retention erases:
+    # the text of a decided case's notes, questions, answers, escalation notes and reasons, and
+    # only after an `erased` event recorded for that case. Items remember when their content
+    # was erased, so cards say so and no evidence is copied from them again.
+    """
+    ALTER TABLE items ADD COLUMN erased_at REAL;
+    DROP TRIGGER events_append_only_update;
+    CREATE TRIGGER events_erase_only BEFORE UPDATE ON events
+        WHEN NOT (
+            NEW.id IS OLD.id AND NEW.case_id IS OLD.case_id AND NEW.at IS OLD.at
+            AND NEW.actor_id IS OLD.actor_id AND NEW.actor_name IS OLD.actor_name
+            AND NEW.kind IS OLD.kind AND NEW.detail IS NULL
+            AND OLD.kind IN ('note', 'asked', 'answered', 'escalated', 'taken_down', 'dismissed')
+            AND (SELECT state FROM cases WHERE cases.id = OLD.case_id)
+                IN ('taken_down', 'dismissed')
+            AND EXISTS (
+                SELECT 1 FROM events AS erased
+                WHERE erased.case_id = OLD.case_id AND erased.kind = 'erased'
+                    AND erased.id > OLD.id
+            )
+        )
+        BEGIN
+            SELECT RAISE(ABORT, 'events are append-only (retention erases decided cases'' text)');
+        END;
+    """
+)

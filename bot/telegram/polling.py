@@ -29,8 +29,9 @@ from telegram.warnings import PTBUserWarning
 
 from bot.domain.models import UpdateSummary
 from bot.ops.health import Health
-from bot.store import InboxAttempt, Store, current_attempt
+from bot.store import InboxAttempt, Store, Tx, current_attempt
 from bot.store.errors import describe, is_storage_failure
+from bot.telegram.privacy import as_update, replied_to, sender_of, stranger_record
 
 log = logging.getLogger(__name__)
 
@@ -92,12 +93,14 @@ class Poller:
         on_set_aside: SetAside,
         *,
         poll_timeout: int = POLL_TIMEOUT_SECONDS,
+        knows: Callable[[int], bool] = lambda user_id: True,
     ) -> None:
         self.application = application
         self.store = store
         self.health = health
         self.on_set_aside = on_set_aside
         self.poll_timeout = poll_timeout
+        self.knows = knows  # whether a user is a reporter, moderator or admin (not a stranger)
         self.allowed_updates: list[str] = []
         # Button presses whose effect could not be stored: answered, never retried; marked
         # processed as soon as storage works again.
@@ -137,10 +140,11 @@ class Poller:
         recorded = 0
         async with self.store.transaction() as tx:
             for update in updates:
+                key = dedup_key(update)
                 if await tx.inbox.record(
-                    dedup_key(update),
+                    key,
                     update["update_id"],
-                    json.dumps(update),
+                    await self._kept(tx, update, key),
                     summarize(update).chat_id,
                 ):
                     recorded += 1
@@ -148,6 +152,16 @@ class Poller:
             await tx.meta.set(OFFSET_KEY, str(newest + 1))
             await tx.meta.set(LAST_UPDATE_KEY, str(self.store.clock()))
         return recorded
+
+    async def _kept(self, tx: Tx, update: dict[str, Any], key: str) -> str:
+        """The JSON kept of an update: all of it, or of a stranger's only what it is."""
+        sender = sender_of(update)
+        if sender is not None and self.knows(sender):
+            return json.dumps(update)
+        reply = replied_to(update)
+        if reply is not None and await tx.prompts.question_case(*reply) is not None:
+            return json.dumps(update)
+        return json.dumps(stranger_record(update, key))
 
     async def fetch(self, wait: int | None = None) -> int:
         """One getUpdates call, recorded; returns how many new updates were recorded."""
@@ -168,13 +182,15 @@ class Poller:
             if not batch:
                 return True
             for inbox_id, payload in batch:
+                started = time.monotonic()
                 await self._process(inbox_id, payload)
+                self.health.update_handled(time.monotonic() - started)
                 self.handled += 1
                 if deadline is not None and time.monotonic() >= deadline:
                     return False
 
     async def _process(self, inbox_id: int, payload: str) -> None:
-        raw = json.loads(payload)
+        raw = as_update(json.loads(payload))
         error: BaseException | None = None
         for attempt_number in range(1, MAX_ATTEMPTS + 1):
             attempt = await self._attempt(inbox_id, raw)

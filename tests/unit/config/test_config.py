@@ -381,7 +381,8 @@ def test_both_parsers_find_the_same_problems(tmp_path: Path, yaml_parser: str) -
         "language: this key appears twice (lines 4 and 5); keep one (config.yaml line 5)",
         'off: YAML reads off as false, not as text; put it in quotes ("off") (config.yaml line 6)',
         "off: unknown key (allowed here: telegram, moderation, admins, reporters, storage,"
-        " language, timezone, intake, categories) (config.yaml line 6)",
+        " language, timezone, intake, retention, backup, monitoring, categories)"
+        " (config.yaml line 6)",
     ]
     assert only_error(tmp_path, MINIMAL + "language: en: id\n").startswith(
         "config.yaml line 4: could not parse YAML: mapping values are not allowed"
@@ -590,7 +591,8 @@ def test_unknown_key_suggests_the_closest(tmp_path: Path) -> None:
         'moderation.on_dutty: unknown key, did you mean "on_duty"? (config.yaml line 4)',
         'storag: unknown key, did you mean "storage"? (config.yaml line 5)',
         "whatever: unknown key (allowed here: telegram, moderation, admins, reporters, storage,"
-        " language, timezone, intake, categories) (config.yaml line 7)",
+        " language, timezone, intake, retention, backup, monitoring, categories)"
+        " (config.yaml line 7)",
     ]
 
 

@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
+from bot.config.schema import Retention
 from bot.desk import Desk
 from bot.domain.lifecycle import Action, Decision
 from bot.domain.models import Person, State
+from bot.ops.retention import purge
 from bot.render.callback_data import CaseAction
 from bot.store import Store
 from bot.store.migrations import MIGRATIONS
@@ -136,3 +138,20 @@ async def test_the_desk_records_timelines_on_an_upgraded_database(
         (0, "dismissed", "dismissed", None),
         (1, "claimed", "dismissed", "not_illegal"),
     ]
+
+
+async def test_the_event_log_guard_allows_only_retentions_erasure(
+    upgraded: Store, clock: FakeClock
+) -> None:
+    async with upgraded.read() as tx:
+        db = tx.events.db
+    for statement in ("UPDATE events SET detail = NULL", "DELETE FROM events"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            await db.execute(statement)
+    clock.now = 1_800_000_000 + 400 * 86400.0  # the fixture's decisions are a year old
+    purged = await purge(upgraded, Retention())
+    assert purged.decided.cases == 1  # case 3, the only case decided and not reopened
+    async with upgraded.read() as tx:
+        view = await tx.case_view(3)
+    assert view is not None and view.events[-1].kind == "erased"
+    assert all(item.erased_at is not None for item in view.items)
