@@ -100,6 +100,8 @@ class Tx:
             items=await self.items.of_case(case_id),
             events=await self.events.of_case(case_id),
             earlier=await self.cases.earlier(case_id),
+            same_content=await self.cases.same_content(case_id),
+            as_of=self.clock(),
         )
 
 
