@@ -431,7 +431,9 @@ async def test_a_reporter_removed_from_the_config_still_answers_and_is_told(
     await press(harness, MOD_TWO, case_id, f"v1:d:{case_id}")
     await press(harness, MOD_TWO, case_id, f"v1:r:{case_id}:d:duplicate")
     told = harness.texts_to(SATU)[-1]
-    assert f"#{case_id}" in told and "tidak ditindaklanjuti" in told and "duplikat kasus lain" in told
+    assert (
+        f"#{case_id}" in told and "tidak ditindaklanjuti" in told and "duplikat kasus lain" in told
+    )
     assert_no_moderator_identity(tg)
 
 

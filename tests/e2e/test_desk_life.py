@@ -646,11 +646,14 @@ async def test_a_new_case_from_the_same_channel_shows_the_earlier_case_and_outco
     assert "earlier cases" not in text_of(desk.card(GROUP, other))
 
     second = await report(desk, DUA, 11, "hoax")  # another post of @badnews
-    assert f"Same channel or sender, earlier cases: #{first} taken down" in text_of(desk.card(GROUP, second))
+    assert f"Same channel or sender, earlier cases: #{first} taken down" in text_of(
+        desk.card(GROUP, second)
+    )
     await decide(desk, second, "d")
     third = await report(desk, SATU, 12, "hoax")
-    assert f"Same channel or sender, earlier cases: #{second} dismissed, #{first} taken down" in text_of(
-        desk.card(GROUP, third)
+    assert (
+        f"Same channel or sender, earlier cases: #{second} dismissed, #{first} taken down"
+        in text_of(desk.card(GROUP, third))
     )
 
 
@@ -685,6 +688,7 @@ async def test_earlier_cases_by_a_typed_link_to_the_same_channel(
     assert f"Same channel or sender, earlier cases: #{first} taken down" in card, card
     await decide(desk, second, "d")
     third = await report(desk, DUA, 30, "terrorism")  # and a forward finds the typed link's case
-    assert f"Same channel or sender, earlier cases: #{second} dismissed, #{first} taken down" in text_of(
-        desk.card(GROUP, third)
+    assert (
+        f"Same channel or sender, earlier cases: #{second} dismissed, #{first} taken down"
+        in text_of(desk.card(GROUP, third))
     )
