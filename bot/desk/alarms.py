@@ -13,6 +13,7 @@ from bot.domain.vocabulary import EventKind, TimerKind
 from bot.outbox import sends
 from bot.render.i18n import Markup, plain, t
 from bot.render.keyboards import post_buttons
+from bot.render.labels import overdue_detail
 from bot.render.text import MESSAGE_LIMIT, fit_lines
 from bot.store import Tx
 
@@ -75,7 +76,9 @@ class Alarms(UseCase):
             await tx.timers.set(key, due)  # the clock moved (a pause, a more urgent category)
             return None
         what = plain(config.language, f"target.{target}")
-        await tx.events.add(case_id, EventKind.OVERDUE, detail=f"{what} · {level * minutes} min")
+        await tx.events.add(
+            case_id, EventKind.OVERDUE, detail=overdue_detail(target, level * minutes)
+        )
         await refresh_cards(tx, case_id)
         if level == 1:
             await tx.timers.set(
@@ -93,23 +96,25 @@ class Alarms(UseCase):
             return
         config = self.config()
         lang = config.language
-        mentions = Markup(await on_duty_mentions(tx, config.moderation.on_duty) or "—")
+        # Nobody on duty: the alarm stands alone, with no empty "on duty" line.
+        mentions = await on_duty_mentions(tx, config.moderation.on_duty)
+        on_duty = [t(lang, "on_duty.mentions", mentions=Markup(mentions))] if mentions else []
         if len(overdue) == 1:
             [one] = overdue
-            text = t(
+            alarm = t(
                 lang,
                 "alarm.overdue",
                 case=one.case_id,
                 target=one.target,
                 minutes=one.minutes,
                 category=one.category,
-                mentions=mentions,
             )
+            text = Markup("\n".join([alarm, *on_duty]))
             listed = [one]
         else:
             ordered = sorted(overdue, key=lambda o: (o.priority, o.case_id))
             listed = ordered[:ANNOUNCED_CASES]
-            lines = [t(lang, "alarm.overdue_many", count=len(overdue), mentions=mentions)]
+            lines = [t(lang, "alarm.overdue_many", count=len(overdue)), *on_duty]
             lines += [
                 t(
                     lang,

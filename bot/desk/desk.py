@@ -10,6 +10,7 @@ from bot.desk.admin import Admin
 from bot.desk.alarms import Alarms
 from bot.desk.context import DeskContext
 from bot.desk.filing import Filing
+from bot.desk.guide import Guide
 from bot.desk.intake import Intake
 from bot.desk.lookup import Lookup
 from bot.desk.moderation import Moderation
@@ -30,6 +31,7 @@ class Desk:
         self.lookup = Lookup(self.context)
         self.intake = Intake(self.context, Filing(self.context, self.alarms), self.questions)
         self.reporters = ReporterCommands(self.context)
+        self.guide = Guide(self.context)
         self.moderation = Moderation(self.context, self.questions, self.alarms, self.lookup)
         self.admin = Admin(self.context)
         self.stats = Statistics(self.context)

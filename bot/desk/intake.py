@@ -22,7 +22,7 @@ from bot.domain.vocabulary import ItemState, ReportStatus, TimerKind
 from bot.outbox import sends
 from bot.render.i18n import plain, t
 from bot.render.keyboards import category_choice
-from bot.render.text import format_time
+from bot.render.times import full_time
 from bot.store import Tx
 
 # The draft notice waits this long after the last item, so a /report right behind skips it.
@@ -243,7 +243,7 @@ class Intake(UseCase):
                 "report.rate_limited",
                 limit=limit,
                 count=items,
-                time=format_time(again),
+                time=full_time(again, self.config().zone),
                 minutes=max(1, round((again - now) / 60)),
             ),
         )

@@ -1,18 +1,18 @@
 """Moderators' buttons and replies on cases: claim, decide with a reason, escalate, ask the
-reporter, reopen. Every press is one transaction that compares and sets, so the first of two
-simultaneous presses wins and the second is told so."""
+reporter, reopen (claims: `claims.py`). Every press is one transaction that compares and sets, so
+the first of two simultaneous presses wins and the second is told so."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from enum import StrEnum
 
 from bot.desk.alarms import Alarms
+from bot.desk.claims import Claims
 from bot.desk.context import DeskContext, UseCase
 from bot.desk.evidence import post_case, queue_evidence
 from bot.desk.history import on_duty_mentions, record, refresh_cards
 from bot.desk.lookup import Lookup
+from bot.desk.presses import ActOutcome, ActResult, Press, answered
 from bot.desk.questions import Questions
 from bot.domain.lifecycle import Action, Decision, allowed
 from bot.domain.models import UNDECIDED, Case, Person, State
@@ -25,33 +25,7 @@ from bot.render.reporter import outcome_text
 from bot.render.text import mention
 from bot.store import Tx
 
-
-class ActResult(StrEnum):
-    DONE = "done"
-    NOT_MODERATOR = "not_moderator"
-    NOT_FOUND = "not_found"
-    ALREADY_DECIDED = "already_decided"
-    ALREADY_YOURS = "already_yours"
-    NOT_APPLICABLE = "not_applicable"
-
-
-@dataclass(frozen=True)
-class ActOutcome:
-    result: ActResult
-    answer: str
-    alert: bool = False
-
-
-@dataclass(frozen=True)
-class Press:
-    """One button press on a case card, as a use case sees it."""
-
-    tx: Tx
-    case: Case
-    moderator: Person
-    chat_id: int
-    pressed: CaseAction
-
+__all__ = ["ActOutcome", "ActResult", "Moderation", "Press"]
 
 # What a reopen clears: the decision, the claim and the first action (its clocks restart).
 REOPENED: dict[str, object] = {
@@ -77,8 +51,11 @@ class Moderation(UseCase):
         self.questions = questions
         self.alarms = alarms
         self.lookup = lookup
+        self.claims = Claims(context)
         self._on_press: dict[Action, Callable[[Press], Awaitable[ActOutcome]]] = {
-            Action.CLAIM: self._claim,
+            Action.CLAIM: self.claims.claim,
+            Action.RELEASE: self.claims.release,
+            Action.TAKE_OVER: self.claims.take_over,
             Action.TAKE_DOWN: self._open_picker,
             Action.DISMISS: self._open_picker,
             Action.CANCEL: self._close_picker,
@@ -96,7 +73,7 @@ class Moderation(UseCase):
     def _answer(
         self, result: ActResult, key: str, *, alert: bool = False, **values: object
     ) -> ActOutcome:
-        return ActOutcome(result, plain(self.config().language, key, **values), alert)
+        return answered(self.config().language, result, key, alert=alert, **values)
 
     async def press(self, moderator: Person, chat_id: int, pressed: CaseAction) -> ActOutcome:
         """A button on a case card in moderator space (the handler checked it is that card)."""
@@ -127,20 +104,6 @@ class Moderation(UseCase):
             name=case.decided_by_name or "?",
         )
 
-    async def _claim(self, p: Press) -> ActOutcome:
-        if p.case.claimed_by == p.moderator.id:
-            return self._answer(ActResult.ALREADY_YOURS, "press.already_yours")
-        changed = await p.tx.cases.update_if(
-            p.case.id,
-            [p.case.state],
-            claimed_by=p.moderator.id,
-            claimed_by_name=p.moderator.name,
-        )
-        if not changed:
-            return self._answer(ActResult.NOT_APPLICABLE, "press.not_applicable")
-        await record(p.tx, p.case.id, EventKind.CLAIMED, p.moderator)
-        return self._answer(ActResult.DONE, "press.done.claimed", case=p.case.id)
-
     async def _open_picker(self, p: Press) -> ActOutcome:
         await p.tx.cards.set_picker(p.case.id, p.chat_id, p.pressed.action.value)
         await sends.card_edit(p.tx, p.chat_id, p.case.id)
@@ -164,7 +127,7 @@ class Moderation(UseCase):
     async def _ask_reason(self, p: Press) -> ActOutcome:
         assert p.pressed.decision is not None
         await self._prompt(p, p.pressed.decision.reason_prompt)
-        return self._answer(ActResult.DONE, "press.type_reply")
+        return self._answer(ActResult.DONE, "press.type_reason")
 
     async def _ask_escalation_note(self, p: Press) -> ActOutcome:
         await p.tx.cards.set_picker(p.case.id, p.chat_id, p.pressed.action.value)
@@ -296,10 +259,12 @@ class Moderation(UseCase):
         label = reason_label(config, decided, config.language)
         await record(tx, case.id, EventKind(decision.state.value), moderator, label)
         await tx.facts.decided(decided, code or None)
+        items = await tx.items.of_case(case.id)
         for reporter_id in await tx.reports.reporter_ids(case.id):
             language = await self.context.language_of(tx, reporter_id)
+            theirs = [item for item in items if item.reporter_id == reporter_id]
             await sends.message(
-                tx, reporter_id, outcome_text(language, decided, config), case_id=case.id
+                tx, reporter_id, outcome_text(language, decided, config, theirs), case_id=case.id
             )
         return self._answer(ActResult.DONE, f"press.done.{decision.state.value}", case=case.id)
 
@@ -313,16 +278,15 @@ class Moderation(UseCase):
             await post_case(tx, config, second_tier, case.id)
         await record(tx, case.id, EventKind.ESCALATED, moderator, note)
         if second_tier is None:
-            on_duty = await on_duty_mentions(tx, config.moderation.on_duty)
+            # One message tells the group (an edited card notifies nobody), mentioning whoever
+            # is on duty; with nobody on duty, no empty "on duty" line.
+            lines = [t(config.language, "escalated.notice", case=case.id)]
+            if on_duty := await on_duty_mentions(tx, config.moderation.on_duty):
+                lines.append(t(config.language, "on_duty.mentions", mentions=Markup(on_duty)))
             await sends.message(
                 tx,
                 config.moderation.chat_id,
-                t(
-                    config.language,
-                    "escalated.on_duty",
-                    case=case.id,
-                    mentions=Markup(on_duty or "—"),
-                ),
+                Markup("\n".join(lines)),
                 priority=sends.PRIORITY_CARD_EDIT,
             )
         return self._answer(ActResult.DONE, "press.done.escalated", case=case.id)

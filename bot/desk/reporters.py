@@ -1,4 +1,5 @@
-"""Reporters' own commands: greeting and help, where their cases stand, their language.
+"""Reporters' own commands: where their cases stand, their language (greetings and help for
+every role: `guide.py`).
 
 Reporters see only their own cases, never who handles them and never "escalated"."""
 
@@ -12,26 +13,6 @@ from bot.render.reporter import reporter_status
 
 
 class ReporterCommands(UseCase):
-    async def start(self, person: Person) -> None:
-        """Greet: reporters learn how to report, anyone else learns their id."""
-        if self.config().reporter(person.id):
-            await self.context.say(person, "start.reporter", name=person.name)
-        else:
-            await self.context.say(person, "start.other", id=person.id)
-
-    async def help(self, person: Person) -> None:
-        config = self.config()
-        async with self.store.transaction() as tx:
-            language = await self.context.meet(tx, person)
-            if config.reporter(person.id) is None:
-                await sends.message(tx, person.id, t(language, "start.other", id=person.id))
-                return
-            categories = ", ".join(
-                f"{category.label(language)} ({key})"
-                for key, category in config.categories_by_urgency()
-            )
-            await sends.message(tx, person.id, t(language, "help.reporter", categories=categories))
-
     async def status(self, person: Person, argument: str) -> None:
         """/status N: the reporter's view of one of their cases."""
         async with self.store.transaction() as tx:

@@ -12,6 +12,8 @@ class Action(StrEnum):
     """A button's verb; the letter travels in callback data."""
 
     CLAIM = "c"
+    RELEASE = "u"  # the holder gives a claimed case back
+    TAKE_OVER = "g"  # another moderator takes a claimed case, and its holder is told
     TAKE_DOWN = "t"  # opens the reason picker for a take-down
     DISMISS = "d"  # opens the reason picker for a dismissal
     REASON = "r"  # decides, with a reason code from the picker
@@ -56,6 +58,8 @@ class Decision(StrEnum):
 
 ALLOWED_FROM: dict[Action, tuple[State, ...]] = {
     Action.CLAIM: (State.NEW, State.ESCALATED),
+    Action.RELEASE: (State.NEW, State.ESCALATED),
+    Action.TAKE_OVER: (State.NEW, State.ESCALATED),
     Action.TAKE_DOWN: UNDECIDED,
     Action.DISMISS: UNDECIDED,
     Action.REASON: UNDECIDED,
@@ -73,6 +77,8 @@ ALLOWED_FROM: dict[Action, tuple[State, ...]] = {
 # The buttons a card shows when no picker is open, in display order.
 CARD_ACTIONS = (
     Action.CLAIM,
+    Action.RELEASE,
+    Action.TAKE_OVER,
     Action.TAKE_DOWN,
     Action.DISMISS,
     Action.ESCALATE,
@@ -86,6 +92,12 @@ def allowed(action: Action, state: State) -> bool:
     return state in ALLOWED_FROM[action]
 
 
-def available_actions(state: State) -> list[Action]:
+# A card offers Claim while nobody holds the case, and Release and Take over while someone does.
+WHEN_UNCLAIMED = (Action.CLAIM,)
+WHEN_CLAIMED = (Action.RELEASE, Action.TAKE_OVER)
+
+
+def available_actions(state: State, claimed: bool = False) -> list[Action]:
     """The actions whose buttons a card in this state shows, in display order."""
-    return [action for action in CARD_ACTIONS if allowed(action, state)]
+    hidden = WHEN_UNCLAIMED if claimed else WHEN_CLAIMED
+    return [a for a in CARD_ACTIONS if allowed(a, state) and a not in hidden]

@@ -169,7 +169,12 @@ class CaseView:
     reports: list[Report]
     items: list[Item]
     events: list[Event]
+    # Older cases whose content came from the same channel, chat, user or hidden sender.
     earlier: list[Case] = field(default_factory=list)
+    # Older cases that hold this very content (the same post or message), with their outcome.
+    same_content: list[Case] = field(default_factory=list)
+    # When the view was read: a card names the day of history lines that are not from today.
+    as_of: float | None = None
     # In the chat the card is for: distinct items the case has, and how many are posted there.
     evidence_total: int = 0
     evidence_posted: int = 0

@@ -31,6 +31,8 @@ class EventKind(StrEnum):
     REPORTED = "reported"
     JOINED = "joined"
     CLAIMED = "claimed"
+    RELEASED = "released"
+    TAKEN_OVER = "taken_over"  # detail: the previous holder's name
     ESCALATED = "escalated"
     ASKED = "asked"
     ANSWERED = "answered"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import tzinfo
+
 from bot.config import Config
 from bot.domain.models import Case, CaseView, Event, Origin
 from bot.domain.vocabulary import EventKind, ReportStatus
 from bot.render.i18n import Markup, escape, plain, t
 from bot.render.keyboards import card_buttons
-from bot.render.labels import category_label, reason_label
+from bot.render.labels import category_label, overdue_label, priority_mark, reason_label
 from bot.render.message import Rendered
 from bot.render.text import (
     DETAIL_LIMIT,
@@ -18,15 +21,16 @@ from bot.render.text import (
     clip,
     escape_attr,
     fit_lines,
-    format_clock,
-    format_time,
     utf16_len,
 )
+from bot.render.times import full_time, history_time, zone_abbreviation
 
 MAX_REPORTERS_SHOWN = 10
 MAX_ORIGINS_SHOWN = 8
 MAX_NOTES_SHOWN = 5
 MAX_HISTORY_SHOWN = 20
+# An earlier case's reason, beside its number on a card.
+EARLIER_REASON_LIMIT = 60
 
 
 def describe_origin(origin: Origin, language: str) -> Markup:
@@ -58,15 +62,52 @@ def describe_origin(origin: Origin, language: str) -> Markup:
     return Markup(text + link_html)
 
 
-def history_line(event: Event, language: str) -> Markup:
-    line = t(
-        language,
-        f"history.{event.kind}",
-        time=format_clock(event.at),
-        name=clip(event.actor_name or "?", NAME_LIMIT),
-    )
-    if event.detail:
-        line = Markup(line + ": " + escape(clip(event.detail, DETAIL_LIMIT)))
+@dataclass(frozen=True)
+class HistoryClock:
+    """How a card writes the times of its history: in the desk's zone, whose abbreviation the
+    heading names once (a line in another one, across a change to summer time, names its own);
+    a line not on the received day, or not today, carries its date."""
+
+    zone: tzinfo
+    language: str
+    received: float
+    now: float | None
+    abbreviation: str
+
+    @classmethod
+    def of(cls, view: CaseView, config: Config) -> HistoryClock:
+        moment = view.as_of if view.as_of is not None else view.case.created_at
+        return cls(
+            config.zone,
+            config.language,
+            view.case.created_at,
+            view.as_of,
+            zone_abbreviation(moment, config.zone),
+        )
+
+    def time_of(self, timestamp: float) -> str:
+        written = history_time(
+            timestamp, self.zone, self.language, anchor=self.received, now=self.now
+        )
+        own = zone_abbreviation(timestamp, self.zone)
+        return written if own == self.abbreviation else f"{written} {own}"
+
+
+def history_line(event: Event, clock: HistoryClock) -> Markup:
+    language = clock.language
+    values: dict[str, object] = {
+        "time": clock.time_of(event.at),
+        "name": clip(event.actor_name or "?", NAME_LIMIT),
+    }
+    detail = event.detail
+    if event.kind is EventKind.TAKEN_OVER:
+        values["previous"] = clip(detail or "?", NAME_LIMIT)
+        detail = None
+    elif event.kind is EventKind.OVERDUE:
+        detail = overdue_label(detail, language)
+    line = t(language, f"history.{event.kind}", **values)
+    if detail:
+        line = Markup(line + ": " + escape(clip(detail, DETAIL_LIMIT)))
     return line
 
 
@@ -89,7 +130,7 @@ def render_card(view: CaseView, config: Config, picker: str | None = None) -> Re
             "card.title",
             case=case.id,
             category=category_label(config, case.category, language),
-            priority=case.priority,
+            priority=priority_mark(case.priority),
         ),
         state_line(case, language),
     ]
@@ -114,7 +155,7 @@ def render_card(view: CaseView, config: Config, picker: str | None = None) -> Re
     origin_lines = [describe_origin(o, language) for o in origins[:MAX_ORIGINS_SHOWN]]
     if len(origins) > MAX_ORIGINS_SHOWN:
         origin_lines.append(Markup(f"+{len(origins) - MAX_ORIGINS_SHOWN}"))
-    tail = [t(language, "card.received", time=format_time(case.created_at))]
+    tail = [t(language, "card.received", time=full_time(case.created_at, config.zone))]
     if view.evidence_total:
         tail.append(evidence_line(view, language))
     erased = sum(1 for item in view.items if item.erased_at is not None)
@@ -122,19 +163,11 @@ def render_card(view: CaseView, config: Config, picker: str | None = None) -> Re
         tail.append(t(language, "card.erased", count=erased))
     overdue = [e for e in view.events if e.kind is EventKind.OVERDUE and e.at >= case.clock_start]
     if overdue and not case.state.decided:
-        marks = "; ".join(e.detail or "" for e in overdue)
+        marks = "; ".join(overdue_label(e.detail, language) for e in overdue)
         tail.append(t(language, "card.overdue", targets=marks))
-    if view.earlier:
-        tail.append(
-            t(
-                language,
-                "card.earlier",
-                cases=", ".join(
-                    f"#{c.id} {plain(language, f'state.{c.state.value}')}" for c in view.earlier
-                ),
-            )
-        )
-    history = [history_line(e, language) for e in view.events][-MAX_HISTORY_SHOWN:]
+    tail.extend(earlier_lines(view, config))
+    clock = HistoryClock.of(view, config)
+    history = [history_line(e, clock) for e in view.events][-MAX_HISTORY_SHOWN:]
     buttons = card_buttons(case, config, language, picker, view.evidence_more)
 
     note_limit = NOTE_LIMIT
@@ -153,7 +186,7 @@ def render_card(view: CaseView, config: Config, picker: str | None = None) -> Re
         parts.extend(f"• {line}" for line in origin_lines)
         parts.extend(tail)
         if history:
-            parts.append(t(language, "card.history"))
+            parts.append(t(language, "card.history", zone=clock.abbreviation))
             parts.extend(history)
         text = "\n".join(parts)
         if utf16_len(text) <= MESSAGE_LIMIT:
@@ -164,6 +197,32 @@ def render_card(view: CaseView, config: Config, picker: str | None = None) -> Re
             note_limit //= 2
         else:
             return Rendered(fit_lines(parts, MESSAGE_LIMIT), buttons)
+
+
+def earlier_outcome(case: Case, config: Config) -> str:
+    """`#3 taken down (terrorist propaganda)`: an earlier case and what became of it."""
+    language = config.language
+    text = f"#{case.id} {escape(plain(language, f'state.{case.state.value}'))}"
+    reason = reason_label(config, case, language) if case.state.decided else None
+    if reason:
+        text += f" ({escape(clip(reason, EARLIER_REASON_LIMIT))})"
+    return text
+
+
+def earlier_lines(view: CaseView, config: Config) -> list[Markup]:
+    """Earlier cases of this very content (with their outcome), then other earlier cases from
+    the same channel or sender."""
+    language = config.language
+    lines: list[Markup] = []
+    if view.same_content:
+        cases = ", ".join(earlier_outcome(c, config) for c in view.same_content)
+        lines.append(t(language, "card.same_content", cases=Markup(cases)))
+    shown = {c.id for c in view.same_content}
+    others = [c for c in view.earlier if c.id not in shown]
+    if others:
+        cases = ", ".join(f"#{c.id} {plain(language, f'state.{c.state.value}')}" for c in others)
+        lines.append(t(language, "card.earlier", cases=cases))
+    return lines
 
 
 def pointer_text(case_id: int, language: str) -> Markup:

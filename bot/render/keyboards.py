@@ -44,7 +44,7 @@ def card_buttons(
         return [[skip, cancel]]
     buttons = [
         Button(plain(language, f"button.{action.name.lower()}"), encode_action(action, case.id))
-        for action in available_actions(case.state)
+        for action in available_actions(case.state, claimed=case.claimed_by is not None)
     ]
     rows = rows_of(buttons, 2)
     if more_evidence:

@@ -8,7 +8,7 @@ from bot.config import Config
 from bot.domain.models import Case, CaseView, Origin
 from bot.render.i18n import Markup, escape, plain, t
 from bot.render.keyboards import post_buttons
-from bot.render.labels import category_label
+from bot.render.labels import category_label, priority_mark
 from bot.render.message import Rendered
 from bot.render.text import MESSAGE_LIMIT, NAME_LIMIT, clip, fit_lines, format_age
 
@@ -29,7 +29,7 @@ def queue_text(
             "queue.line",
             case=case.id,
             category=category_label(config, case.category, language),
-            priority=case.priority,
+            priority=priority_mark(case.priority),
             age=format_age(now - case.clock_start),
             state=plain(language, f"state.{case.state.value}"),
         )
@@ -65,7 +65,7 @@ def render_digest(views: Sequence[CaseView], config: Config) -> Rendered:
                 "digest.line",
                 case=case.id,
                 category=category_label(config, case.category, language),
-                priority=case.priority,
+                priority=priority_mark(case.priority),
                 origin=Markup(origin),
             )
         )

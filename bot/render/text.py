@@ -1,9 +1,8 @@
 """Text within Telegram's limits: UTF-16 lengths, clipping untrusted text, whole-line fitting,
-escaping for attributes, and how times and ages are written."""
+escaping for attributes, and how ages are written (times: `times.py`)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 from bot.render.i18n import escape
@@ -35,14 +34,6 @@ def clip(text: str, limit: int) -> str:
         out.append(char)
         used += size
     return "".join(out) + "…"
-
-
-def format_time(timestamp: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(timestamp))
-
-
-def format_clock(timestamp: float) -> str:
-    return time.strftime("%H:%M", time.gmtime(timestamp))
 
 
 def escape_attr(value: str) -> str:

@@ -3,20 +3,14 @@ first action and decision against the category's targets."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.config import Config
 from bot.domain.timeline import Round, Timeline
 from bot.render.i18n import Markup, plain, t
 from bot.render.stats import duration
 from bot.render.text import MESSAGE_LIMIT, NAME_LIMIT, clip, fit_lines
+from bot.render.times import full_time
 
 MAX_REPORTERS_NAMED = 5
-
-
-def local_time(timestamp: float, config: Config) -> str:
-    """`2026-11-02 10:15 WIB` in the configured zone."""
-    return datetime.fromtimestamp(timestamp, config.zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _against(seconds: float, target_minutes: int | None, language: str) -> str:
@@ -36,7 +30,7 @@ def _round_lines(
             t(
                 language,
                 "timeline.reopened",
-                time=local_time(rnd.started_at, config),
+                time=full_time(rnd.started_at, config.zone),
                 name=clip(rnd.reopened_by_name or "?", NAME_LIMIT),
             )
         )
@@ -99,7 +93,7 @@ def timeline_text(timeline: Timeline, config: Config, now: float) -> Markup:
         t(
             language,
             "timeline.reported",
-            time=local_time(facts.reported_at, config),
+            time=full_time(facts.reported_at, config.zone),
             names=shown or "?",
         ),
     ]

@@ -33,6 +33,24 @@ class Cases(Repository):
         )
         return changed == 1
 
+    async def change_holder(
+        self,
+        case_id: int,
+        expected: Iterable[State],
+        holder: int | None,
+        new_holder: int | None,
+        new_holder_name: str | None,
+    ) -> bool:
+        """Compare and set the claim: it changes hands only from the holder the caller saw
+        (`holder`, None for nobody), while the case is in one of `expected` states."""
+        states = [s.value for s in expected]
+        changed = await self._changed(
+            "UPDATE cases SET claimed_by=?, claimed_by_name=?"
+            f" WHERE id=? AND claimed_by IS ? AND state IN ({marks(states)})",
+            (new_holder, new_holder_name, case_id, holder, *states),
+        )
+        return changed == 1
+
     async def mark_first_action(self, case_id: int) -> None:
         await self.db.execute(
             "UPDATE cases SET first_action_at=? WHERE id=? AND first_action_at IS NULL",
@@ -63,6 +81,21 @@ class Cases(Repository):
             " WHERE cases.id < ? AND items.source IN ("
             "   SELECT items.source FROM items JOIN reports ON items.report_id = reports.id"
             "   WHERE reports.case_id = ? AND items.source IS NOT NULL)"
+            " ORDER BY cases.id DESC LIMIT ?",
+            (case_id, case_id, limit),
+        )
+
+    async def same_content(self, case_id: int, limit: int = 5) -> list[Case]:
+        """Older cases holding any of this case's items (the same post, the same forwarded
+        message): a decided one tells what became of this very content before."""
+        return await self._records(
+            Case,
+            "SELECT DISTINCT cases.* FROM cases"
+            " JOIN reports ON reports.case_id = cases.id"
+            " JOIN items ON items.report_id = reports.id"
+            " WHERE cases.id < ? AND items.identity IN ("
+            "   SELECT items.identity FROM items JOIN reports ON items.report_id = reports.id"
+            "   WHERE reports.case_id = ?)"
             " ORDER BY cases.id DESC LIMIT ?",
             (case_id, case_id, limit),
         )

@@ -107,6 +107,8 @@ class Tx:
             earlier=await self.cases.earlier(case_id),
             evidence_total=total,
             evidence_posted=posted,
+            same_content=await self.cases.same_content(case_id),
+            as_of=self.clock(),
         )
 
 

@@ -17,6 +17,7 @@ from bot.telegram.filters import ModeratorSpace
 from bot.telegram.handlers.accountability import AccountabilityHandlers
 from bot.telegram.handlers.admins import AdminHandlers, Reload
 from bot.telegram.handlers.errors import ErrorHandlers
+from bot.telegram.handlers.guide import GuideHandlers
 from bot.telegram.handlers.moderators import ModeratorHandlers
 from bot.telegram.handlers.reporters import ReporterHandlers
 
@@ -57,6 +58,7 @@ def register_handlers(
     errors = ErrorHandlers(desk)
     admins = AdminHandlers(desk, reload)
     accountability = AccountabilityHandlers(desk)
+    guide = GuideHandlers(desk)
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
     moderator_space = ModeratorSpace(desk.config)
@@ -73,9 +75,14 @@ def register_handlers(
     # Admins: reload the configuration now.
     application.add_handler(CommandHandler("reload", admins.reload, filters=private))
 
+    # Greetings and help for every role: in a private chat, and in moderator space.
+    application.add_handler(CommandHandler("start", guide.start, filters=private))
+    application.add_handler(CommandHandler("help", guide.help, filters=private))
+    application.add_handler(
+        CommandHandler(["start", "help"], guide.help_in_moderator_space, filters=moderator_space)
+    )
+
     # Reporters' commands, in their private chat.
-    application.add_handler(CommandHandler("start", reporters.start, filters=private))
-    application.add_handler(CommandHandler("help", reporters.help, filters=private))
     application.add_handler(CommandHandler("report", reporters.report, filters=private))
     application.add_handler(CommandHandler("cancel", reporters.cancel, filters=private))
     application.add_handler(CommandHandler("status", reporters.status, filters=private))
@@ -88,9 +95,12 @@ def register_handlers(
         MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, reporters.draft)
     )
 
-    # Moderators' commands in moderator space.
+    # Moderators' commands in moderator space; in a private chat, a pointer there.
     application.add_handler(CommandHandler("queue", moderators.queue, filters=moderator_space))
     application.add_handler(CommandHandler("case", moderators.case, filters=moderator_space))
+    application.add_handler(
+        CommandHandler(["queue", "case"], guide.moderator_space_only, filters=private)
+    )
 
     # Accountability: /stats for moderators and admins (moderator space, or an admin's private
     # chat); /quality and /export for admins in private (moderator space is told so).

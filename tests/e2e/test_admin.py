@@ -108,7 +108,7 @@ async def test_menus_per_scope_and_language(harness: Harness, tg: FakeTelegram) 
     moderators = await tg.wait_for(
         lambda: tg.commands_for({"type": "chat_member", "chat_id": GROUP, "user_id": MOD_TWO})
     )
-    assert [c["command"] for c in moderators] == ["queue", "case", "stats"]
+    assert [c["command"] for c in moderators] == ["queue", "case", "stats", "help"]
     everyone = [c["command"] for c in tg.commands_for()]
     assert everyone == ["start", "help", "whoami"]
     tg.send_message(SATU, text="/lang en")

@@ -151,8 +151,8 @@ def evidence_copies(h: Harness, chat: int, text: str) -> list[JSONDict]:
 
 def history(h: Harness, case_id: int, chat: int = GROUP) -> list[str]:
     text = card_text(h, case_id, chat)
-    assert "History:" in text, text
-    return text.split("History:", 1)[1].strip().splitlines()
+    assert "History (UTC):" in text, text
+    return text.split("History (UTC):", 1)[1].strip().splitlines()
 
 
 def in_history(h: Harness, case_id: int, fragment: str, chat: int = GROUP) -> bool:
@@ -213,7 +213,7 @@ DECISIONS = [
             "label_id": "tidak melanggar hukum",
             "state": "dismissed",
             "told_en": "dismissed",
-            "told_id": "ditolak",
+            "told_id": "tidak ditindaklanjuti",
         },
         id="dismiss",
     ),
@@ -306,7 +306,7 @@ async def test_other_reason_is_typed_in_reply_to_a_prompt(
     kind = d["kind"]
     await press(harness, MOD_ONE, case_id, f"v1:{kind}:{case_id}")
     answered = await press(harness, MOD_ONE, case_id, f"v1:f:{case_id}:{kind}")
-    assert "Type your reply" in answer_text(answered)
+    assert "The reporter reads your reason word for word" in answer_text(answered)
     prompt = latest_prompt(harness, case_id, MOD_ONE)
     assert "Mod One" in prompt["text"]
     assert "State: new" in card_text(harness, case_id)
@@ -417,7 +417,7 @@ async def test_a_reporter_removed_from_the_config_still_answers_and_is_told(
     cast.forward_channel_post(SATU, cast.bad_news, 90, text="After removal")
     tg.send_message(SATU, text=f"/add {case_id}")
     await harness.idle()
-    assert "penghubung terdaftar" in harness.texts_to(SATU)[-1]
+    assert "narahubung terdaftar" in harness.texts_to(SATU)[-1]
     assert evidence_copies(harness, GROUP, "After removal") == []
 
     # ...but a question about their earlier case reaches them, and their answer counts.
@@ -431,7 +431,9 @@ async def test_a_reporter_removed_from_the_config_still_answers_and_is_told(
     await press(harness, MOD_TWO, case_id, f"v1:d:{case_id}")
     await press(harness, MOD_TWO, case_id, f"v1:r:{case_id}:d:duplicate")
     told = harness.texts_to(SATU)[-1]
-    assert f"#{case_id}" in told and "ditolak" in told and "duplikat kasus lain" in told
+    assert (
+        f"#{case_id}" in told and "tidak ditindaklanjuti" in told and "duplikat kasus lain" in told
+    )
     assert_no_moderator_identity(tg)
 
 

@@ -163,7 +163,7 @@ async def test_first_action_alarm_fires_once_at_the_target_and_again_at_twice_it
 
     await advance(desk, clock, 1)  # 15.5 min: the first-action target (15) has passed
     assert alarm_texts(desk) == [
-        f"⏰ #{case_id} (Terrorism) is overdue: no first action within 15 min. —"
+        f"⏰ #{case_id} (Terrorism) is overdue: no first action within 15 min."
     ]
     assert desk.buttons(alarms(desk)[0]) == {f"#{case_id}": f"v1:p:{case_id}"}
     card = text_of(desk.card(GROUP, case_id))
@@ -175,7 +175,7 @@ async def test_first_action_alarm_fires_once_at_the_target_and_again_at_twice_it
 
     await advance(desk, clock, 1)  # 30.5 min
     assert alarm_texts(desk)[1:] == [
-        f"⏰ #{case_id} (Terrorism) is overdue: no first action within 30 min. —"
+        f"⏰ #{case_id} (Terrorism) is overdue: no first action within 30 min."
     ]
     card = text_of(desk.card(GROUP, case_id))
     assert "Overdue: first action · 15 min; first action · 30 min" in card, card
@@ -194,7 +194,7 @@ async def test_alarm_mentions_the_moderators_on_duty(
         case_id = await report(h, SATU, 1)
         await advance(h, clock, 16)
         [alarm] = alarms(h, case_id)
-        assert text_of(alarm).endswith(f"within 15 min. {MOD_TWO}"), text_of(alarm)
+        assert text_of(alarm).endswith(f"within 15 min.\nOn duty: {MOD_TWO}"), text_of(alarm)
         mentioned = [e["user"]["id"] for e in alarm.get("entities", []) if "user" in e]
         assert mentioned == [MOD_TWO]
     finally:
@@ -210,7 +210,7 @@ async def test_targets_follow_the_category(desk: Harness, clock: FakeClock) -> N
     assert alarm_texts(desk, fraud) == []
     await advance(desk, clock, 2)  # 241 min
     assert alarm_texts(desk, fraud) == [
-        f"⏰ #{fraud} (Fraud / scam) is overdue: no first action within 240 min. —"
+        f"⏰ #{fraud} (Fraud / scam) is overdue: no first action within 240 min."
     ]
 
 
@@ -226,7 +226,7 @@ async def test_a_claim_before_the_target_means_no_first_action_alarm(
 
     await advance(desk, clock, 2)  # 61 min: a claim is not a decision
     assert alarm_texts(desk) == [
-        f"⏰ #{case_id} (Terrorism) is overdue: no decision within 60 min. —"
+        f"⏰ #{case_id} (Terrorism) is overdue: no decision within 60 min."
     ]
     card = text_of(desk.card(GROUP, case_id))
     assert "Overdue: decision · 60 min" in card and "first action ·" not in card
@@ -281,7 +281,7 @@ async def test_waiting_for_the_reporter_pauses_the_decision_clock(
     assert alarms(desk) == []
     await advance(desk, clock, 10)  # 155 min: 65 counted
     assert alarm_texts(desk) == [
-        f"⏰ #{case_id} (Terrorism) is overdue: no decision within 60 min. —"
+        f"⏰ #{case_id} (Terrorism) is overdue: no decision within 60 min."
     ]
     assert "Overdue: decision · 60 min" in text_of(desk.card(GROUP, case_id))
 
@@ -289,7 +289,7 @@ async def test_waiting_for_the_reporter_pauses_the_decision_clock(
     assert len(alarms(desk)) == 1
     await advance(desk, clock, 10)  # 215 min: 125 counted
     assert alarm_texts(desk)[1:] == [
-        f"⏰ #{case_id} (Terrorism) is overdue: no decision within 120 min. —"
+        f"⏰ #{case_id} (Terrorism) is overdue: no decision within 120 min."
     ]
 
 
@@ -311,7 +311,7 @@ async def test_a_withdrawn_question_pauses_the_decision_clock_across_a_restart(
     assert alarms(desk) == []
     await advance(desk, clock, 10)  # 125 min: 65 counted
     assert alarm_texts(desk) == [
-        f"⏰ #{case_id} (Terrorism) is overdue: no decision within 60 min. —"
+        f"⏰ #{case_id} (Terrorism) is overdue: no decision within 60 min."
     ]
 
 
@@ -325,7 +325,7 @@ async def test_an_alarm_that_came_due_while_stopped_fires_once_after_start(
     await desk.fake.wait_for(lambda: alarms(desk), timeout=10)
     await desk.settle()
     assert alarm_texts(desk) == [
-        f"⏰ #{case_id} (Terrorism) is overdue: no first action within 15 min. —"
+        f"⏰ #{case_id} (Terrorism) is overdue: no first action within 15 min."
     ]
     assert "Overdue: first action · 15 min" in text_of(desk.card(GROUP, case_id))
 
@@ -350,7 +350,7 @@ async def test_an_alarm_that_fired_never_fires_again_after_a_restart(
     assert len(alarms(desk)) == 1  # 26 min
     await advance(desk, clock, 5)  # 31 min: the second notice, once
     assert alarm_texts(desk, case_id)[1:] == [
-        f"⏰ #{case_id} (Terrorism) is overdue: no first action within 30 min. —"
+        f"⏰ #{case_id} (Terrorism) is overdue: no first action within 30 min."
     ]
     await desk.restart()
     await advance(desk, clock, 1)
@@ -368,7 +368,7 @@ async def test_a_desk_stopped_past_twice_the_target_posts_each_notice_once(
     await desk.settle()
     texts = alarm_texts(desk, case_id)
     assert len(texts) == len(set(texts)) == 2
-    assert texts[-1].endswith("no first action within 30 min. —")
+    assert texts[-1].endswith("no first action within 30 min.")
     await desk.restart()
     await advance(desk, clock, 1)
     assert alarm_texts(desk, case_id) == texts
@@ -386,13 +386,13 @@ async def test_targets_restart_from_a_reopen(desk: Harness, clock: FakeClock) ->
     assert len(alarms(desk)) == 1
     await advance(desk, clock, 2)  # 16 min after the reopen
     assert alarm_texts(desk)[1:] == [
-        f"⏰ #{case_id} (Terrorism) is overdue: no first action within 15 min. —"
+        f"⏰ #{case_id} (Terrorism) is overdue: no first action within 15 min."
     ]
     assert "⏰ Overdue: first action · 15 min\n" in text_of(desk.card(GROUP, case_id))
     desk.fake.send_message(MOD_ONE, GROUP, text="/queue")
     await desk.settle()
     assert text_of(desk.fake.messages_in(GROUP)[-1]).split("\n")[1:] == [
-        f"#{case_id} · Terrorism · P1 · 16m · new ⏰"
+        f"#{case_id} · 🔴 P1 · Terrorism · 16m · new ⏰"
     ]
 
 
@@ -421,17 +421,17 @@ async def test_queue_lists_undecided_cases_most_urgent_then_oldest(
 ) -> None:
     cases = await queue_of_four(desk, clock)
     assert alarm_texts(desk) == [
-        f"⏰ #{cases['terror_old']} (Terrorism) is overdue: no first action within 15 min. —"
+        f"⏰ #{cases['terror_old']} (Terrorism) is overdue: no first action within 15 min."
     ]
     desk.fake.send_message(MOD_ONE, GROUP, text="/queue")
     await desk.settle()
     queue = desk.fake.messages_in(GROUP)[-1]
     assert text_of(queue).split("\n") == [
         "Queue (4 undecided, most urgent first)",
-        f"#{cases['terror_old']} · Terrorism · P1 · 16m · new ⏰",
-        f"#{cases['terror_new']} · Terrorism · P1 · 15m · new · Mod Two",
-        f"#{cases['fraud']} · Fraud / scam · P3 · 17m · new",
-        f"#{cases['gambling']} · Online gambling · P3 · 14m · new",
+        f"#{cases['terror_old']} · 🔴 P1 · Terrorism · 16m · new ⏰",
+        f"#{cases['terror_new']} · 🔴 P1 · Terrorism · 15m · new · Mod Two",
+        f"#{cases['fraud']} · 🟡 P3 · Fraud / scam · 17m · new",
+        f"#{cases['gambling']} · 🟡 P3 · Online gambling · 14m · new",
     ]
     order = [cases[k] for k in ("terror_old", "terror_new", "fraud", "gambling")]
     assert desk.buttons(queue) == {f"#{n}": f"v1:p:{n}" for n in order}
@@ -456,8 +456,8 @@ async def test_queue_shows_waiting_and_escalated_states_and_an_empty_queue(
     await desk.settle()
     lines = text_of(desk.fake.messages_in(GROUP)[-1]).split("\n")
     assert lines[1:] == [
-        f"#{first} · Hoax / disinformation · P3 · 2m · waiting for the reporter",
-        f"#{second} · Hoax / disinformation · P3 · 2m · escalated",
+        f"#{first} · 🟡 P3 · Hoax / disinformation · 2m · waiting for the reporter",
+        f"#{second} · 🟡 P3 · Hoax / disinformation · 2m · escalated",
     ]
 
 
@@ -489,7 +489,7 @@ async def test_queue_button_reposts_the_card_and_its_evidence_at_the_bottom(
 
     card, evidence = desk.fake.messages_in(GROUP)[-2:]
     assert card["message_id"] == desk.card(GROUP, fraud)["message_id"] > queue["message_id"]
-    assert text_of(card).startswith(f"#{fraud} · Fraud / scam")
+    assert text_of(card).startswith(f"#{fraud} · 🟡 P3 · Fraud / scam")
     assert f"v1:c:{fraud}" in desk.buttons(card).values()
     assert text_of(evidence) == "post 1" and len(copies_of(desk, "post 1")) == 2
     pointer = pointer_of(desk, old_card["message_id"])
@@ -533,14 +533,14 @@ async def test_case_reposts_the_card_with_full_history_and_evidence(
     assert card["message_id"] > old_card["message_id"]
     text = text_of(card)
     for expected in (
-        f"#{case_id} · Terrorism · priority 1",
+        f"#{case_id} · 🔴 P1 · Terrorism",
         "claimed by Mod One",
         "Liaison Satu (Kominfo), Liaison Dua (BNPT) · reports: 2",
         "recruiting",
         "⏰ Overdue: first action · 15 min",
     ):
         assert expected in text, (expected, text)
-    history = text.split("History:\n", 1)[1].split("\n")
+    history = text.split("History (UTC):\n", 1)[1].split("\n")
     assert [line.split(" ", 1)[1] for line in history] == [
         "reported by Liaison Satu",
         "also reported by Liaison Dua",
@@ -634,7 +634,7 @@ async def test_mycases_lists_a_reporters_recent_cases_in_their_language(
     ), desk.texts_to(DUA)[-1]
 
 
-# --- earlier cases, same origin ---------------------------------------------------------------
+# --- earlier cases, same channel or sender ----------------------------------------------------
 
 
 async def test_a_new_case_from_the_same_channel_shows_the_earlier_case_and_outcome(
@@ -643,14 +643,17 @@ async def test_a_new_case_from_the_same_channel_shows_the_earlier_case_and_outco
     first = await report(desk, SATU, 10, "terrorism")
     await decide(desk, first)
     other = await report(desk, DUA, 1, "terrorism", channel=desk.world.secret_cell)
-    assert "Earlier cases" not in text_of(desk.card(GROUP, other))
+    assert "earlier cases" not in text_of(desk.card(GROUP, other))
 
     second = await report(desk, DUA, 11, "hoax")  # another post of @badnews
-    assert f"Earlier cases, same origin: #{first} taken down" in text_of(desk.card(GROUP, second))
+    assert f"Same channel or sender, earlier cases: #{first} taken down" in text_of(
+        desk.card(GROUP, second)
+    )
     await decide(desk, second, "d")
     third = await report(desk, SATU, 12, "hoax")
-    assert f"Earlier cases, same origin: #{second} dismissed, #{first} taken down" in text_of(
-        desk.card(GROUP, third)
+    assert (
+        f"Same channel or sender, earlier cases: #{second} dismissed, #{first} taken down"
+        in text_of(desk.card(GROUP, third))
     )
 
 
@@ -665,13 +668,13 @@ async def test_earlier_cases_by_the_forwarded_user(
     unrelated = await report_message(
         desk, DUA, "fraud", text="Other scam", forward_origin=origin_user(someone)
     )
-    assert "Earlier cases" not in text_of(desk.card(GROUP, unrelated))
+    assert "earlier cases" not in text_of(desk.card(GROUP, unrelated))
     second = await report_message(
         desk, SATU, "fraud", text="Send me 2 BTC", forward_origin=origin_user(cast.stranger)
     )
     card = text_of(desk.card(GROUP, second))
-    assert f"Earlier cases, same origin: #{first} dismissed" in card, card
-    assert f"#{unrelated}" not in card.split("Earlier cases", 1)[1].split("\n", 1)[0]
+    assert f"Same channel or sender, earlier cases: #{first} dismissed" in card, card
+    assert f"#{unrelated}" not in card.split("earlier cases", 1)[1].split("\n", 1)[0]
 
 
 async def test_earlier_cases_by_a_typed_link_to_the_same_channel(
@@ -682,9 +685,10 @@ async def test_earlier_cases_by_a_typed_link_to_the_same_channel(
     second = await report_message(desk, DUA, "terrorism", text="look https://t.me/badnews/555")
     card = text_of(desk.card(GROUP, second))
     assert "https://t.me/badnews/555" in card
-    assert f"Earlier cases, same origin: #{first} taken down" in card, card
+    assert f"Same channel or sender, earlier cases: #{first} taken down" in card, card
     await decide(desk, second, "d")
     third = await report(desk, DUA, 30, "terrorism")  # and a forward finds the typed link's case
-    assert f"Earlier cases, same origin: #{second} dismissed, #{first} taken down" in text_of(
-        desk.card(GROUP, third)
+    assert (
+        f"Same channel or sender, earlier cases: #{second} dismissed, #{first} taken down"
+        in text_of(desk.card(GROUP, third))
     )

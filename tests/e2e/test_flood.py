@@ -38,7 +38,7 @@ async def test_a_burst_is_listed_in_a_digest_without_provoking_429s(
     digests = [m for m in tg.messages_in(GROUP) if "New cases" in (m.get("text") or "")]
     assert digests, "a burst this size is listed in a digest"
     lines = [line for line in digests[0]["text"].split("\n") if line.startswith("#")]
-    priorities = [int(re.search(r"· P(\d) ·", line)[1]) for line in lines]  # type: ignore[index]
+    priorities = [int(re.search(r"· [🔴🟠🟡⚪] P(\d) ·", line)[1]) for line in lines]  # type: ignore[index]
     assert priorities == sorted(priorities)  # most urgent first
     sent_to_group = [c for c in tg.calls if c.params.get("chat_id") == GROUP and c.ok]
     assert len(sent_to_group) <= 20

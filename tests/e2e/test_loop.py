@@ -28,7 +28,7 @@ async def test_report_reaches_moderators_as_a_card_with_evidence(harness: Harnes
     for expected in (
         "#1",
         "Terrorism",
-        "priority 1",
+        "🔴 P1",
         "Liaison Satu (Kominfo)",
         "recruiting for attacks",
         "Bad News",

@@ -180,7 +180,7 @@ def test_a_report_from_forward_to_outcome_in_the_browser(
 
     # A moderator claims the case and takes the content down with a reason, on the card.
     page.be(MAYA)
-    card = "#1 · Terrorism"
+    card = "#1 · 🔴 P1 · Terrorism"
     page.until(lambda: page.press("shared", card, "Claim"), "the card's Claim button")
     page.until(lambda: page.message_with("shared", "claimed by Maya Putri"), "the claimed card")
     page.until(lambda: page.press("shared", card, "Take down"), "the Take down button")

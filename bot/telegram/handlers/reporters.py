@@ -12,14 +12,6 @@ from bot.telegram.handlers import DeskHandlers
 
 
 class ReporterHandlers(DeskHandlers):
-    async def start(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        """Greet: reporters learn how to report, anyone else learns their id."""
-        await self.desk.reporters.start(who(update))
-
-    async def help(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        """Explain reporting, including content protected from forwarding."""
-        await self.desk.reporters.help(who(update))
-
     async def report(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         """/report [category] [note]: turn the draft (or the replied-to message) into a report."""
         message, user = sender(update)

@@ -19,6 +19,7 @@ SAME_IN_BOTH = {
     "stats.category_line",
     "stats.organization_line",
     "quality.line",
+    "card.title",
 }
 
 
