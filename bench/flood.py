@@ -12,10 +12,14 @@ and, with the limits lifted, how many reports a second the desk takes in and ack
 
 and two fair-share workloads: C, a 300-item report followed by one terrorism report (how soon the
 terrorism case is visible, how much of the big case's evidence went first); D, 1,000 reports from
-one reporter followed by one from another (how soon the other is acknowledged and visible).
+one reporter followed by one from another (how soon the other is acknowledged and visible);
+and E, a flood bigger than the group's budget: 1,000 reports from 50 reporters in 41 s (how many
+cases are visible 60 s after the last report, in how many group messages).
 
-Run:  .venv/bin/python -m bench.flood            (all workloads, about eight minutes)
-      .venv/bin/python -m bench.flood --only A   (one workload: A, B, C, D or T)
+`bench/intake.py` sets the desk beside a bare python-telegram-bot app (the intake ratio).
+
+Run:  .venv/bin/python -m bench.flood            (all workloads, about ten minutes)
+      .venv/bin/python -m bench.flood --only A   (one workload: A, B, C, D, E or T)
 """
 
 from __future__ import annotations
@@ -51,7 +55,9 @@ from tests.factories import (
 
 REPO = Path(__file__).resolve().parent.parent
 GROUP = -1001234567890
-REPORTERS = [700001 + i for i in range(20)]
+# Every reporter in the configuration; most workloads use the first twenty.
+ALL_REPORTERS = [700001 + i for i in range(120)]
+REPORTERS = ALL_REPORTERS[:20]
 ACK = re.compile(r"#(\d+)")
 CARD = re.compile(r"^#(\d+) · ")
 
@@ -71,7 +77,7 @@ class Result:
 
 async def start_bot(tg: FakeTelegram, tmp: Path, extra: str = "") -> asyncio.subprocess.Process:
     config = tmp / "config.yaml"
-    config.write_text(many_reporters_config(tmp, tg.base_url, REPORTERS, 4) + extra, "utf-8")
+    config.write_text(many_reporters_config(tmp, tg.base_url, ALL_REPORTERS, 4) + extra, "utf-8")
     env = {**os.environ, "BOT_TOKEN": tg.token}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -92,16 +98,16 @@ async def start_bot(tg: FakeTelegram, tmp: Path, extra: str = "") -> asyncio.sub
 
 def world_for(tg: FakeTelegram) -> World:
     world = World.build(tg)
-    for rid in REPORTERS:
+    for rid in ALL_REPORTERS:
         tg.add_user(rid, f"Liaison {rid}")
     return world
 
 
 async def open_chats(tg: FakeTelegram, world: World) -> None:
     """Every reporter sends /start, and the greetings are out before the clock starts."""
-    for rid in REPORTERS:
+    for rid in ALL_REPORTERS:
         world.start(rid)
-    await tg.wait_for(lambda: all(tg.messages_in(rid) for rid in REPORTERS), timeout=60)
+    await tg.wait_for(lambda: all(tg.messages_in(rid) for rid in ALL_REPORTERS), timeout=120)
     await asyncio.sleep(1.0)
 
 
@@ -372,12 +378,40 @@ async def one_reporter_flood(reports: int = 1000) -> dict[str, Any]:
         }
 
 
+async def big_flood(reporters: int = 50, each: int = 20, spread: float = 41.0) -> dict[str, Any]:
+    """Many reporters at once, more cases than the group's 20 messages a minute could show one
+    card each: every case must still be visible within a minute of the last report."""
+    async with running_desk(limits=True) as (tg, world, tmp):
+        plan = [
+            (
+                ALL_REPORTERS[n % reporters],
+                [{"forward_origin": origin_channel(world.bad_news, 60_000 + n), "text": f"e{n}"}],
+            )
+            for n in range(reporters * each)
+        ]
+        _, sent = await run_plan(tg, plan, spread_seconds=spread)
+        last = max(max(times) for times in sent.values())
+        await asyncio.sleep(max(0.0, last + 60.0 - tg.now()))
+        visible, group_messages = visible_cases(tg, last + 60.0)
+        latencies, missing = ack_latencies(tg, sent)
+        distinct = count_cases(tmp)
+    return {
+        "workload": f"E: {len(plan)} reports from {reporters} reporters in {spread:.0f} s",
+        "distinct_cases": distinct,
+        "visible_60s_after_last": len(visible),
+        "group_messages": group_messages,
+        "ack_p50_s": round(statistics.median(latencies), 3),
+        "acks_missing": missing,
+        "rate_limited_429": tg.rate_limited,
+    }
+
+
 async def main() -> None:
     # The fake logs the connections a stopping bot drops; they are expected here.
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--only", choices=["A", "B", "C", "D", "T"], help="one workload (T: throughput)"
+        "--only", choices=["A", "B", "C", "D", "E", "T"], help="one workload (T: throughput)"
     )
     args = parser.parse_args()
     rng = random.Random(7)
@@ -391,6 +425,8 @@ async def main() -> None:
         print(json.dumps(await big_report()), flush=True)
     if args.only in (None, "D"):
         print(json.dumps(await one_reporter_flood()), flush=True)
+    if args.only in (None, "E"):
+        print(json.dumps(await big_flood()), flush=True)
     if args.only in (None, "T"):
         figures = await throughput()
         results.append(figures)

@@ -157,6 +157,7 @@ class DeskRuntime:
             self.desk.admin,
             self.health,
         )
+        self.worker.alerted = await self.desk.admin.unreachable_chats()
         self.menus = Menus(self.application, self.desk.context.language_for)
         self.desk.context.chat_back_listeners.append(self.worker.resume)
         self.desk.context.language_listeners.append(

@@ -17,6 +17,7 @@ from bot.store import Tx
 
 log = logging.getLogger(__name__)
 
+UNREACHABLE = "unreachable:"
 # How long the bot stays in a group an admin added it to but the config does not name.
 UNKNOWN_GROUP_GRACE = 600.0
 
@@ -107,17 +108,23 @@ class Admin(UseCase):
             await alert_admins_once(
                 self.context,
                 tx,
-                f"unreachable:{chat_id}",
+                f"{UNREACHABLE}{chat_id}",
                 description,
                 "alert.chat_unreachable",
                 chat=chat_id,
                 reason=description,
             )
 
+    async def unreachable_chats(self) -> set[int]:
+        """Chats the admins were told are unreachable and not yet told are back."""
+        async with self.store.read() as tx:
+            keys = await tx.meta.keys_with_prefix(ALERTED + UNREACHABLE)
+        return {int(key.removeprefix(ALERTED + UNREACHABLE)) for key in keys}
+
     async def reachable(self, chat_id: int) -> None:
         """A send into the chat went through: a problem we had alerted about is over."""
         async with self.store.transaction() as tx:
-            if await forget_alert(tx, f"unreachable:{chat_id}"):
+            if await forget_alert(tx, f"{UNREACHABLE}{chat_id}"):
                 log.info("chat %s is reachable again", chat_id)
 
     async def update_set_aside(

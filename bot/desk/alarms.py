@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.desk.context import UseCase
-from bot.desk.history import on_duty_mentions, refresh_cards
+from bot.desk.history import on_duty_mentions
 from bot.domain.models import State
 from bot.domain.vocabulary import EventKind, TimerKind
 from bot.outbox import sends
@@ -51,43 +51,51 @@ class Alarms(UseCase):
             key = TimerKind.ALARM.key(case_id, target, 1)
             await tx.timers.set(key, case.clock_start + minutes * 60)
 
-    async def check(self, tx: Tx, case_id: int, target: str, level: int) -> Overdue | None:
-        """A target's timer came due: the case is overdue at this level (1x, then 2x the target)
-        unless it moved on; the timer is re-armed when its clock moved."""
+    async def check(self, tx: Tx, due: list[tuple[int, str, int]]) -> list[Overdue]:
+        """Targets' timers came due (case, target, level): each case still past its target is
+        overdue at that level (1x, then 2x the target); a timer whose clock moved is re-armed.
+        Read and written in bulk, so a catch-up of tens of thousands stays quick."""
         config = self.config()
-        key = TimerKind.ALARM.key(case_id, target, level)
-        case = await tx.cases.get(case_id)
-        category = config.categories.get(case.category) if case else None
-        if case is None or category is None or case.state.decided:
-            return None
-        if target == TARGET_FIRST:
-            if case.first_action_at is not None:
-                return None
-            minutes = category.targets.first_action_min
-            paused = 0.0
-        else:
-            minutes = category.targets.decision_min
-            if case.state is State.WAITING:
-                await tx.timers.set(key, tx.clock() + WAITING_RECHECK_SECONDS)
-                return None
-            paused = case.paused_seconds
-        due = case.clock_start + level * minutes * 60 + paused
-        if tx.clock() < due:
-            await tx.timers.set(key, due)  # the clock moved (a pause, a more urgent category)
-            return None
-        what = plain(config.language, f"target.{target}")
-        await tx.events.add(
-            case_id, EventKind.OVERDUE, detail=overdue_detail(target, level * minutes)
-        )
-        await refresh_cards(tx, case_id)
-        if level == 1:
-            await tx.timers.set(
-                TimerKind.ALARM.key(case_id, target, 2),
-                case.clock_start + 2 * minutes * 60 + paused,
-            )
-        return Overdue(
-            case_id, case.priority, category.label(config.language), what, level * minutes
-        )
+        cases = {case.id: case for case in await tx.cases.many({c for c, _, _ in due})}
+        now = tx.clock()
+        overdue: list[Overdue] = []
+        rearm: dict[str, float] = {}
+        events: list[tuple[int, str]] = []
+        for case_id, target, level in due:
+            case = cases.get(case_id)
+            category = config.categories.get(case.category) if case else None
+            if case is None or category is None or case.state.decided:
+                continue
+            key = TimerKind.ALARM.key(case_id, target, level)
+            if target == TARGET_FIRST:
+                if case.first_action_at is not None:
+                    continue
+                minutes = category.targets.first_action_min
+                paused = 0.0
+            else:
+                minutes = category.targets.decision_min
+                if case.state is State.WAITING:
+                    rearm[key] = now + WAITING_RECHECK_SECONDS
+                    continue
+                paused = case.paused_seconds
+            at = case.clock_start + level * minutes * 60 + paused
+            if now < at:
+                rearm[key] = at  # the clock moved (a pause, a more urgent category)
+                continue
+            events.append((case_id, overdue_detail(target, level * minutes)))
+            if level == 1:
+                next_key = TimerKind.ALARM.key(case_id, target, 2)
+                rearm[next_key] = case.clock_start + 2 * minutes * 60 + paused
+            label = category.label(config.language)
+            what = plain(config.language, f"target.{target}")
+            overdue.append(Overdue(case_id, case.priority, label, what, level * minutes))
+        await tx.timers.set_many(rearm)
+        await tx.events.add_many(EventKind.OVERDUE, events)
+        # Marking a card overdue is detail: after a downtime, thousands of such edits must not
+        # go ahead of the digests that make waiting cases visible.
+        marked = sorted({case_id for case_id, _ in events})
+        await sends.card_edits(tx, await tx.cards.chats_of(marked), sends.PRIORITY_REFRESH)
+        return overdue
 
     async def announce(self, tx: Tx, overdue: list[Overdue]) -> None:
         """One message in the moderator group for every case found overdue together (after a
@@ -134,5 +142,5 @@ class Alarms(UseCase):
             config.moderation.chat_id,
             text,
             buttons=post_buttons(sorted({o.case_id for o in listed})),
-            priority=sends.PRIORITY_CARD_EDIT,
+            priority=sends.PRIORITY_ALARM,
         )

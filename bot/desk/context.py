@@ -35,8 +35,11 @@ class DeskContext:
 
     async def language_of(self, tx: Tx, user_id: int) -> str:
         """A person's language: their /lang choice, configured, Telegram's, then the desk's."""
-        config = self.config()
         chosen, from_telegram = await tx.users.languages(user_id)
+        return self.choose_language(user_id, chosen, from_telegram)
+
+    def choose_language(self, user_id: int, chosen: str | None, from_telegram: str | None) -> str:
+        config = self.config()
         reporter = config.reporter(user_id)
         for candidate in (
             chosen,
@@ -54,11 +57,8 @@ class DeskContext:
     async def meet(self, tx: Tx, person: Person) -> str:
         """Someone wrote to the bot privately: remember their name, app language and that the
         bot may write to them; their language to answer in."""
-        await tx.users.remember_name(person.id, person.name)
-        await tx.users.opened_private_chat(person.id)
-        if person.language_code:
-            await tx.users.remember_telegram_language(person.id, person.language_code)
-        return await self.language_of(tx, person.id)
+        chosen, from_telegram = await tx.users.met(person.id, person.name, person.language_code)
+        return self.choose_language(person.id, chosen, from_telegram)
 
     async def say(self, person: Person, key: str, **values: object) -> None:
         """Send a person a catalogue text in their language."""

@@ -19,10 +19,10 @@ async def record(
     await refresh_cards(tx, case_id)
 
 
-async def refresh_cards(tx: Tx, case_id: int) -> None:
+async def refresh_cards(tx: Tx, case_id: int, *, priority: int = sends.PRIORITY_CARD_EDIT) -> None:
     """Every card of the case is brought up to date (rendered when sent)."""
     for chat in await tx.cards.chats(case_id):
-        await sends.card_edit(tx, chat, case_id)
+        await sends.card_edit(tx, chat, case_id, priority=priority)
 
 
 async def on_duty_mentions(tx: Tx, on_duty: list[int]) -> str:

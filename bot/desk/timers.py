@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.desk.admin import Admin
-from bot.desk.alarms import Alarms, Overdue
+from bot.desk.alarms import Alarms
 from bot.desk.intake import Intake
 from bot.domain.vocabulary import TimerKind, parse_timer_key
 from bot.store import Store, Tx
@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 
 MAX_IDLE_SECONDS = 1.0
 MAX_RETRY_SECONDS = 30.0
-# Timers fired in one transaction (an alarm catch-up after downtime is thousands at once).
-BATCH = 500
+# Timers fired in one transaction: an alarm catch-up after downtime (tens of thousands at once)
+# is one transaction and one folded message.
+BATCH = 50_000
 
 TimerAction = Callable[[Tx, list[str]], Awaitable[None]]
 
@@ -44,24 +45,20 @@ class TimerDispatch:
         await self.fire_many([(key, due)])
 
     async def fire_many(self, due: list[tuple[str, float]]) -> None:
-        """Timers that came due together, in one transaction: each fires once, and every alarm
-        among them is announced in one folded message."""
-        overdue: list[Overdue] = []
+        """Timers that came due together, in one transaction: each fires once (taken only if
+        still due as read), and every alarm among them is announced in one folded message."""
         async with self.store.transaction() as tx:
-            for key, at in due:
+            alarms: list[tuple[int, str, int]] = []
+            for key in await tx.timers.take_many(due):
                 parsed = parse_timer_key(key)
-                if not await tx.timers.take(key, at) or parsed is None:
+                if parsed is None:
                     continue
                 kind, arguments = parsed
                 if kind is TimerKind.ALARM:
-                    found = await self.alarms.check(
-                        tx, int(arguments[0]), arguments[1], int(arguments[2])
-                    )
-                    if found is not None:
-                        overdue.append(found)
+                    alarms.append((int(arguments[0]), arguments[1], int(arguments[2])))
                 else:
                     await self._actions[kind](tx, arguments)
-            await self.alarms.announce(tx, overdue)
+            await self.alarms.announce(tx, await self.alarms.check(tx, alarms))
 
 
 class TimerRunner:

@@ -10,6 +10,8 @@ works again: an accepted send is never sent again because recording it failed.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +53,13 @@ def buttons_of(payload: dict[str, Any]) -> list[list[Button]]:
     rows = payload.get("buttons") or []
     assert isinstance(rows, list)
     return [[Button(text, data) for text, data in row] for row in rows]
+
+
+def shown_of(rendered: Rendered) -> str:
+    """A short fingerprint of a message's text and buttons, to know what a chat shows."""
+    buttons = [[(button.text, button.data) for button in row] for row in rendered.buttons]
+    content = json.dumps([rendered.text, buttons], ensure_ascii=False)
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
 
 
 def cost(row: OutboxItem) -> int:
@@ -171,6 +180,7 @@ class Deliveries:
 
         async def write(tx: Tx) -> None:
             await tx.cards.record(case_id, row.chat_id, message_id)
+            await tx.cards.set_shown(case_id, row.chat_id, shown_of(rendered))
             await tx.facts.seen([case_id])
             await tx.outbox.finish(row.id, OutboxState.SENT, result=[message_id])
             await self._catch_up(tx, row, rendered)
@@ -202,10 +212,15 @@ class Deliveries:
             message_id = await self._card_message(tx, row)
             view = await tx.case_view(row.case_id, row.chat_id)
             picker = await tx.cards.picker(row.case_id, row.chat_id)
+            shown = await tx.cards.shown(row.case_id, row.chat_id)
         if message_id is None or view is None:
             await self.finish(row, OutboxState.SKIPPED, error="no card to edit")
             return
         rendered = render_card(view, self.config(), picker)
+        if shown == shown_of(rendered):
+            # The chat already shows exactly this: an edit would only spend the group's budget.
+            await self.finish(row, OutboxState.SKIPPED, error="unchanged")
+            return
         self.pacer.record(row.chat_id)
         try:
             await self.transport.edit_message(
@@ -225,7 +240,10 @@ class Deliveries:
             if error.failure is not Failure.NOT_MODIFIED:
                 raise
 
+        case_id = row.case_id
+
         async def write(tx: Tx) -> None:
+            await tx.cards.set_shown(case_id, row.chat_id, shown_of(rendered))
             await tx.outbox.finish(row.id, OutboxState.SENT, result=[message_id])
             await self._catch_up(tx, row, rendered)
 

@@ -15,6 +15,8 @@ from bot.store import Tx
 PRIORITY_PERSON = 0
 PRIORITY_CARD_EDIT = 1
 PRIORITY_NEW_CARD = 2
+# Overdue alarms come after what makes cases visible (after a downtime: the digests first).
+PRIORITY_ALARM = 3
 # Edits that only add detail (another reporter joined) wait with the backlog, below.
 PRIORITY_REFRESH = 10
 # Cards already listed in a digest wait here, most urgent category first, as the group's budget
@@ -116,6 +118,12 @@ async def card_edit(
     if await tx.outbox.raise_pending_priority(OutboxKind.CARD_EDIT, chat_id, case_id, priority):
         return
     await tx.outbox.enqueue(chat_id, OutboxKind.CARD_EDIT, {}, priority=priority, case_id=case_id)
+
+
+async def card_edits(tx: Tx, cards: list[tuple[int, int]], priority: int) -> None:
+    """`card_edit` for many (case, chat) cards at once: a pending edit is moved up if need be,
+    the rest are queued."""
+    await tx.outbox.queue_card_edits(cards, priority)
 
 
 async def prompt(

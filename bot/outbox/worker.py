@@ -17,7 +17,8 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
+from enum import Enum
 
 from bot.config import Config
 from bot.domain.models import OutboxItem
@@ -33,7 +34,17 @@ from bot.store.errors import describe, is_storage_failure
 log = logging.getLogger(__name__)
 
 HOLD_RETRY_SECONDS = 60.0
-PAGE_SIZE = 200
+# With nothing to send, the worker sleeps until a transaction wakes it, or this long.
+IDLE_SECONDS = 60.0
+MIN_WAIT_SECONDS = 0.01
+
+
+class Tried(Enum):
+    SENT = "sent"  # something was sent (or queued in its place): look again at once
+    DEFERRED = "deferred"  # the row waits for another row of its chat (its card)
+    NOT_RECORDED = "not recorded"  # Telegram took it, storage did not: send nothing more now
+
+
 MAX_BACKOFF_SECONDS = 60.0
 # While Telegram refuses the token, a send is tried again after this long, doubling up to 60 s.
 REFUSED_RETRY_SECONDS = 2.0
@@ -59,8 +70,10 @@ class OutboxWorker:
         self.health = health
         self.clock = pacer.clock
         self.deliveries = Deliveries(store, transport, config, pacer)
-        self.digests = Digests(store, pacer)
+        self.digests = Digests(store, pacer, config)
         self.held_until: dict[int, float] = {}
+        # Chats the admins were told are unreachable: a send that goes through there says so.
+        self.alerted: set[int] = set()
         self.retry_at: dict[int, float] = {}
         self.paused_until = float("-inf")
         self.refusals = 0
@@ -113,46 +126,58 @@ class OutboxWorker:
                 await asyncio.sleep(min(delay, 0.2))
 
     async def step(self) -> float:
-        """Send one ready row; 0 when something was sent, else seconds until one may be ready."""
+        """Send one ready row; 0 when something was sent, else seconds until one may be ready.
+        Only each chat's next row is looked at (a chat's rows go in order), so a long queue
+        costs no more than a short one; with nothing to send it sleeps until woken."""
         now = self.clock()
         if now < self.paused_until:
             return self.paused_until - now
         if not await self.deliveries.record_unrecorded():
             return self._storage_failed()
         self.storage_failures = 0
-        soonest = 5.0
-        blocked_chats: set[int] = set()
-        async for row in self._pending_rows():
-            if row.chat_id in blocked_chats:
-                continue
-            retry_at = self.retry_at.get(row.id)
-            if retry_at is not None and now < retry_at:
-                soonest = min(soonest, retry_at - now)
-                continue
-            held = self.held_until.get(row.chat_id)
-            if held is not None:
-                if now < held:
-                    blocked_chats.add(row.chat_id)
-                    soonest = min(soonest, held - now)
-                    continue
-                del self.held_until[row.chat_id]
-            wait = self.pacer.wait(row.chat_id, cost(row), reserve=self.digests.reserve_for(row))
-            if wait == 0:
-                wait = await self.digests.instead_of(row)
-            if wait > 0:
-                blocked_chats.add(row.chat_id)
-                soonest = min(soonest, wait)
-                continue
-            if wait < 0:
-                return 0.0  # a digest was queued in place of this card
-            try:
-                await self.deliver(row)
-            except Deferred:
-                continue
-            except NotRecorded:
-                return self._storage_failed()
-            return 0.0
-        return max(0.05, soonest)
+        soonest = IDLE_SECONDS
+        async with self.store.read() as tx:
+            heads = await tx.outbox.heads()
+        for head in heads:
+            row: OutboxItem | None = head
+            while row is not None:
+                outcome = await self._try(row, now)
+                if outcome is Tried.SENT:
+                    return 0.0
+                if outcome is Tried.NOT_RECORDED:
+                    return self._storage_failed()
+                if not isinstance(outcome, Tried):
+                    soonest = min(soonest, outcome)
+                    break
+                async with self.store.read() as tx:
+                    row = await tx.outbox.next_in_chat(row)
+        return max(MIN_WAIT_SECONDS, soonest)
+
+    async def _try(self, row: OutboxItem, now: float) -> float | Tried:
+        """Send the row if it may go now: SENT, DEFERRED (it waits for its card), NOT_RECORDED,
+        or the seconds until its chat may take it."""
+        retry_at = self.retry_at.get(row.id)
+        if retry_at is not None and now < retry_at:
+            return retry_at - now
+        held = self.held_until.get(row.chat_id)
+        if held is not None:
+            if now < held:
+                return held - now
+            del self.held_until[row.chat_id]
+        wait = self.pacer.wait(row.chat_id, cost(row), reserve=self.digests.reserve_for(row))
+        if wait == 0:
+            wait = await self.digests.instead_of(row)
+        if wait > 0:
+            return wait
+        if wait < 0:
+            return Tried.SENT  # a digest was queued in place of this card
+        try:
+            await self.deliver(row)
+        except Deferred:
+            return Tried.DEFERRED
+        except NotRecorded:
+            return Tried.NOT_RECORDED
+        return Tried.SENT
 
     def _storage_failed(self) -> float:
         self.storage_failures += 1
@@ -163,18 +188,6 @@ class OutboxWorker:
             )
         )
 
-    async def _pending_rows(self) -> AsyncIterator[OutboxItem]:
-        """Every sendable row in order, a page at a time."""
-        after: tuple[int, int, int] | None = None
-        while True:
-            async with self.store.read() as tx:
-                page = await tx.outbox.pending(PAGE_SIZE, after)
-            for row in page:
-                yield row
-            if len(page) < PAGE_SIZE:
-                return
-            after = (page[-1].priority, page[-1].turn, page[-1].id)
-
     async def deliver(self, row: OutboxItem) -> None:
         try:
             await self.deliveries.deliver(row)
@@ -184,7 +197,8 @@ class OutboxWorker:
         self.retry_at.pop(row.id, None)
         self.refusals = 0
         self.health.token.accepted()
-        if row.chat_id < 0:
+        if row.chat_id in self.alerted:
+            self.alerted.discard(row.chat_id)
             await self.alerts.reachable(row.chat_id)
 
     async def _failed(self, row: OutboxItem, error: DeliveryError) -> None:
@@ -228,4 +242,5 @@ class OutboxWorker:
         """Keep moderator space's queue; tell the admins once; retry now and then."""
         log.warning("chat %s is unreachable (%s): holding its queue", chat_id, description)
         self.held_until[chat_id] = self.clock() + HOLD_RETRY_SECONDS
+        self.alerted.add(chat_id)
         await self.alerts.unreachable(chat_id, description)

@@ -10,7 +10,7 @@ from bot.render.i18n import Markup, escape, plain, t
 from bot.render.keyboards import post_buttons
 from bot.render.labels import category_label, priority_mark
 from bot.render.message import Rendered
-from bot.render.text import MESSAGE_LIMIT, NAME_LIMIT, clip, fit_lines, format_age
+from bot.render.text import MESSAGE_LIMIT, NAME_LIMIT, clip, fit_lines, format_age, utf16_len
 
 DIGEST_TITLE_LIMIT = 40
 
@@ -52,8 +52,7 @@ def short_origin(origin: Origin, language: str) -> str:
     return " ".join(parts)
 
 
-def render_digest(views: Sequence[CaseView], config: Config) -> Rendered:
-    """Many new cases in one message: a line each, and a button each that posts its card."""
+def _digest_lines(views: Sequence[CaseView], config: Config) -> list[str]:
     language = config.language
     lines: list[str] = [t(language, "digest.title", count=len(views))]
     for view in views:
@@ -69,4 +68,22 @@ def render_digest(views: Sequence[CaseView], config: Config) -> Rendered:
                 origin=Markup(origin),
             )
         )
-    return Rendered(fit_lines(lines, MESSAGE_LIMIT), post_buttons([v.case.id for v in views]))
+    return lines
+
+
+def digest_capacity(views: Sequence[CaseView], config: Config) -> int:
+    """How many of these cases one digest message holds, each with its whole line."""
+    used = 0
+    for count, line in enumerate(_digest_lines(views, config)):
+        used += utf16_len(line) + 1
+        if used > MESSAGE_LIMIT - 2:  # as fit_lines keeps them
+            return max(0, count - 1)
+    return len(views)
+
+
+def render_digest(views: Sequence[CaseView], config: Config) -> Rendered:
+    """Many new cases in one message: a line each, and a button each that posts its card."""
+    return Rendered(
+        fit_lines(_digest_lines(views, config), MESSAGE_LIMIT),
+        post_buttons([v.case.id for v in views]),
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.domain.vocabulary import OutboxKind, OutboxState
-from bot.store.rows import Repository
+from bot.store.rows import CHUNK, Repository, marks
 
 
 class Cards(Repository):
@@ -45,6 +45,20 @@ class Cards(Repository):
         )
         return sorted(r["chat_id"] for r in rows)
 
+    async def chats_of(self, case_ids: list[int]) -> list[tuple[int, int]]:
+        """(case, chat) for every card of these cases, live or about to be posted."""
+        pairs: list[tuple[int, int]] = []
+        for start in range(0, len(case_ids), CHUNK):
+            chunk = case_ids[start : start + CHUNK]
+            rows = await self._all(
+                f"SELECT case_id, chat_id FROM cards WHERE live=1 AND case_id IN ({marks(chunk)})"
+                " UNION SELECT case_id, chat_id FROM outbox"
+                f" WHERE case_id IN ({marks(chunk)}) AND state=? AND kind=?",
+                (*chunk, *chunk, OutboxState.PENDING, OutboxKind.CARD),
+            )
+            pairs += [(int(r["case_id"]), int(r["chat_id"])) for r in rows]
+        return pairs
+
     async def retire(self, case_id: int, chat_id: int) -> None:
         """The case's cards in the chat are no longer live (a fresh one is on its way)."""
         await self.db.execute(
@@ -59,6 +73,21 @@ class Cards(Repository):
             (case_id, chat_id),
         )
         return row["picker"] if row else None
+
+    async def shown(self, case_id: int, chat_id: int) -> str | None:
+        """The fingerprint of what the live card shows now (None: not known)."""
+        row = await self._one(
+            "SELECT shown FROM cards WHERE case_id=? AND chat_id=? AND live=1"
+            " ORDER BY posted_at DESC LIMIT 1",
+            (case_id, chat_id),
+        )
+        return row["shown"] if row else None
+
+    async def set_shown(self, case_id: int, chat_id: int, shown: str) -> None:
+        await self.db.execute(
+            "UPDATE cards SET shown=? WHERE case_id=? AND chat_id=? AND live=1",
+            (shown, case_id, chat_id),
+        )
 
     async def set_picker(self, case_id: int, chat_id: int, picker: str | None) -> None:
         await self.db.execute(

@@ -18,8 +18,9 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -59,11 +60,23 @@ BUSY_TIMEOUT_MS = 5000
 class InboxAttempt:
     """One attempt at handling a recorded update. A handler's write transaction marks the update
     processed atomically with the handler's own changes (so a crash can never apply it twice);
-    `marked` says that happened, `error` what made the handler fail."""
+    `marked` says that happened (in a batch: once the batch commits; `in_batch` says the mark
+    waits in it), `error` what made the handler fail."""
 
     inbox_id: int
     marked: bool = False
+    in_batch: bool = False
     error: BaseException | None = None
+
+
+@dataclass
+class Batch:
+    """A transaction that many units of work share, each in a savepoint."""
+
+    owner: asyncio.Task[Any] | None
+    attempts: list[InboxAttempt] = field(default_factory=list)
+    savepoints: int = 0
+    outbox_written: bool = False
 
 
 current_attempt: contextvars.ContextVar[InboxAttempt | None] = contextvars.ContextVar(
@@ -123,6 +136,7 @@ class Store:
         self._outbox_listeners: list[Callable[[], None]] = []
         self.health = StorageHealth()
         self.identity: FileIdentity | None = None
+        self._batch: Batch | None = None
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str], clock: Clock, *, init: bool = False) -> Store:
@@ -202,7 +216,13 @@ class Store:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         """One `BEGIN IMMEDIATE` transaction: committed on success, rolled back on any error
-        (a failed COMMIT, a cancelled caller) so the connection is never left inside one."""
+        (a failed COMMIT, a cancelled caller) so the connection is never left inside one.
+        Inside a batch (`batch()`, same task), it is a savepoint of the batch instead."""
+        batch = self._own_batch()
+        if batch is not None:
+            async with self._savepoint(batch) as tx:
+                yield tx
+            return
         async with self._lock:
             tx = Tx(self._db, self.clock)
             try:
@@ -223,8 +243,70 @@ class Store:
                 attempt.marked = True
             crash_point("commit")
         if tx.outbox.written:
-            for listener in self._outbox_listeners:
-                listener()
+            self._outbox_written()
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[Batch]:
+        """One transaction around many units of work (the updates of one getUpdates answer):
+        each `transaction()` inside it, in this task, is a savepoint that fails alone, and the
+        whole batch is written with one commit (one fsync) instead of one per update. Nothing
+        is sent before that commit: the outbox sees the batch's rows only then."""
+        async with self._lock:
+            batch = Batch(asyncio.current_task())
+            self._batch = batch
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+                yield batch
+                fault_point("commit")
+                await self._db.execute("COMMIT")
+            except BaseException as error:
+                await self._rollback()
+                if is_storage_failure(error):
+                    self.health.failed(error)
+                raise
+            finally:
+                self._batch = None
+            self.health.worked()
+            for attempt in batch.attempts:
+                attempt.marked = True
+            crash_point("commit")
+        if batch.outbox_written:
+            self._outbox_written()
+
+    @asynccontextmanager
+    async def _savepoint(self, batch: Batch) -> AsyncIterator[Tx]:
+        batch.savepoints += 1
+        name = f"unit{batch.savepoints}"
+        tx = Tx(self._db, self.clock)
+        await self._db.execute(f"SAVEPOINT {name}")
+        try:
+            yield tx
+            attempt = current_attempt.get()
+            if attempt is not None:
+                await tx.inbox.mark_processed(attempt.inbox_id)
+            await self._db.execute(f"RELEASE {name}")
+        except BaseException as error:
+            with contextlib.suppress(sqlite3.Error):
+                await self._db.execute(f"ROLLBACK TO {name}")
+                await self._db.execute(f"RELEASE {name}")
+            if is_storage_failure(error):
+                self.health.failed(error)
+            raise
+        if attempt is not None:
+            batch.attempts.append(attempt)
+            attempt.in_batch = True
+        batch.outbox_written = batch.outbox_written or tx.outbox.written
+
+    def _own_batch(self) -> Batch | None:
+        """The batch this task runs inside, if any (other tasks wait for it to commit)."""
+        batch = self._batch
+        if batch is not None and batch.owner is asyncio.current_task():
+            return batch
+        return None
+
+    def _outbox_written(self) -> None:
+        for listener in self._outbox_listeners:
+            listener()
 
     async def _rollback(self) -> None:
         # Commands run in order on the connection's thread, so a BEGIN that was sent before a
@@ -234,6 +316,10 @@ class Store:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
-        """Reads outside a transaction, serialised with the writers on the one connection."""
+        """Reads outside a transaction, serialised with the writers on the one connection
+        (inside the batch this task runs, they see the batch's own writes)."""
+        if self._own_batch() is not None:
+            yield Tx(self._db, self.clock)
+            return
         async with self._lock:
             yield Tx(self._db, self.clock)

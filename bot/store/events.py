@@ -23,6 +23,14 @@ class Events(Repository):
             (case_id, self.clock(), actor_id, actor_name, kind, detail),
         )
 
+    async def add_many(self, kind: EventKind, details: list[tuple[int, str]]) -> None:
+        """Events of one kind for many cases (case id, detail), with no actor."""
+        now = self.clock()
+        await self.db.executemany(
+            "INSERT INTO events (case_id, at, kind, detail) VALUES (?,?,?,?)",
+            [(case_id, now, kind, detail) for case_id, detail in details],
+        )
+
     async def of_case(self, case_id: int) -> list[Event]:
         return await self._records(
             Event, "SELECT * FROM events WHERE case_id=? ORDER BY id", (case_id,)

@@ -82,8 +82,10 @@ class Items(Repository):
     async def attach(self, report_id: int, item_ids: Iterable[int]) -> None:
         ids = list(item_ids)
         await self.db.execute(
-            f"UPDATE items SET report_id=?, state=? WHERE id IN ({marks(ids)})",
-            (report_id, ItemState.REPORTED, *ids),
+            "UPDATE items SET report_id=?, state=?,"
+            " case_id=(SELECT case_id FROM reports WHERE id=?)"
+            f" WHERE id IN ({marks(ids)})",
+            (report_id, ItemState.REPORTED, report_id, *ids),
         )
 
     async def of_report(self, report_id: int) -> list[Item]:
@@ -94,8 +96,7 @@ class Items(Repository):
     async def of_case(self, case_id: int) -> list[Item]:
         return await self._records(
             Item,
-            "SELECT items.* FROM items JOIN reports ON items.report_id = reports.id"
-            " WHERE reports.case_id=? ORDER BY reports.id, items.message_id",
+            "SELECT * FROM items WHERE case_id=? ORDER BY report_id, message_id",
             (case_id,),
         )
 
@@ -105,7 +106,7 @@ class Items(Repository):
         items = await self._records(
             Item,
             "SELECT items.* FROM items JOIN reports ON items.report_id = reports.id"
-            " WHERE reports.case_id=? AND reports.status != ? AND items.erased_at IS NULL"
+            " WHERE items.case_id=? AND reports.status != ? AND items.erased_at IS NULL"
             " AND items.identity NOT IN ("
             "   SELECT identity FROM evidence_queued WHERE chat_id=? AND case_id=?)"
             " ORDER BY reports.id, items.message_id",
@@ -136,7 +137,7 @@ class Items(Repository):
         row = await self._one(
             "SELECT (SELECT COUNT(DISTINCT items.identity) FROM items"
             "        JOIN reports ON items.report_id = reports.id"
-            "        WHERE reports.case_id=? AND reports.status != ?"
+            "        WHERE items.case_id=? AND reports.status != ?"
             "        AND items.erased_at IS NULL) AS total,"
             " (SELECT COUNT(*) FROM evidence_queued WHERE chat_id=? AND case_id=?) AS queued",
             (case_id, ReportStatus.REPEAT, chat_id, case_id),

@@ -22,3 +22,9 @@ class Meta(Repository):
 
     async def delete_prefix(self, prefix: str) -> None:
         await self.db.execute("DELETE FROM meta WHERE substr(key, 1, ?) = ?", (len(prefix), prefix))
+
+    async def keys_with_prefix(self, prefix: str) -> list[str]:
+        rows = await self._all(
+            "SELECT key FROM meta WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+        )
+        return [str(row["key"]) for row in rows]

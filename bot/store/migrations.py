@@ -378,3 +378,31 @@ MIGRATIONS.append(
         END;
     """
 )
+
+MIGRATIONS.append(
+    # 10: lookups that stay flat as history grows. Items know their case, so "earlier cases
+    # about the same origin" and "this same post" read one index range instead of joining every
+    # report of a much-reported channel; a reporter's cases, the queue and the outbox's rows of a
+    # case each have an index shaped like their query; the outbox finds each chat's next row
+    # without reading the rest; a card remembers what its chat shows, so an edit that would
+    # change nothing is not sent.
+    """
+    ALTER TABLE items ADD COLUMN case_id INTEGER;
+    UPDATE items SET case_id = (SELECT case_id FROM reports WHERE reports.id = items.report_id)
+        WHERE report_id IS NOT NULL;
+    CREATE INDEX items_case ON items(case_id, report_id, message_id);
+    CREATE INDEX items_source_case ON items(source, case_id);
+    DROP INDEX items_source;
+    CREATE INDEX items_identity_case ON items(identity, case_id);
+    DROP INDEX items_identity;
+
+    CREATE INDEX reports_reporter_case ON reports(reporter_id, case_id);
+    CREATE INDEX cases_undecided ON cases(priority, clock_start, id)
+        WHERE state IN ('new', 'escalated', 'waiting');
+
+    CREATE INDEX outbox_case ON outbox(case_id, state, kind, chat_id);
+    CREATE INDEX outbox_chat_order ON outbox(state, chat_id, priority, turn, id);
+
+    ALTER TABLE cards ADD COLUMN shown TEXT;
+    """
+)

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.domain.models import Case, OutboxItem
 from bot.domain.vocabulary import OutboxKind, OutboxState
-from bot.store.rows import Repository
+from bot.store.rows import CHUNK, Repository, marks
 
 _PENDING = OutboxState.PENDING
 
@@ -66,6 +66,37 @@ class Outbox(Repository):
         )
         return True
 
+    async def queue_card_edits(self, cards: list[tuple[int, int]], priority: int) -> None:
+        """One pending edit per (case, chat) card, at least this urgent, in a few statements."""
+        if not cards:
+            return
+        pending: set[tuple[int, int]] = set()
+        case_ids = sorted({case_id for case_id, _ in cards})
+        for start in range(0, len(case_ids), CHUNK):
+            chunk = case_ids[start : start + CHUNK]
+            rows = await self._all(
+                f"SELECT case_id, chat_id FROM outbox WHERE case_id IN ({marks(chunk)})"
+                " AND state=? AND kind=?",
+                (*chunk, _PENDING, OutboxKind.CARD_EDIT),
+            )
+            pending.update((int(r["case_id"]), int(r["chat_id"])) for r in rows)
+        await self.db.executemany(
+            "UPDATE outbox SET priority=MIN(priority, ?)"
+            " WHERE state=? AND kind=? AND case_id=? AND chat_id=?",
+            [(priority, _PENDING, OutboxKind.CARD_EDIT, c, chat) for c, chat in pending],
+        )
+        now = self.clock()
+        await self.db.executemany(
+            "INSERT INTO outbox (chat_id, priority, kind, payload, case_id, created_at)"
+            " VALUES (?,?,?,?,?,?)",
+            [
+                (chat, priority, OutboxKind.CARD_EDIT, "{}", case_id, now)
+                for case_id, chat in sorted(set(cards))
+                if (case_id, chat) not in pending
+            ],
+        )
+        self.written = True
+
     async def promote_pending_card(self, case_id: int, chat_id: int, priority: int) -> bool:
         """Move a still-queued card up; False if none is queued."""
         if not await self.pending_exists(OutboxKind.CARD, chat_id, case_id):
@@ -77,16 +108,25 @@ class Outbox(Repository):
         )
         return changed > 0
 
-    async def undigested_cards(self, chat_id: int, priority: int) -> list[Case]:
+    async def undigested_cards(self, chat_id: int, priority: int, limit: int) -> list[Case]:
         """Cases whose new card still waits at `priority`: most urgent category first, then
         taking turns between reporters, then oldest."""
         return await self._records(
             Case,
             "SELECT cases.* FROM outbox JOIN cases ON cases.id = outbox.case_id"
-            " WHERE outbox.state=? AND outbox.kind=? AND outbox.chat_id=?"
-            " AND outbox.priority=? ORDER BY cases.priority, outbox.turn, outbox.id",
-            (_PENDING, OutboxKind.CARD, chat_id, priority),
+            " WHERE outbox.state=? AND outbox.chat_id=? AND outbox.priority=? AND outbox.kind=?"
+            " ORDER BY cases.priority, outbox.turn, outbox.id LIMIT ?",
+            (_PENDING, chat_id, priority, OutboxKind.CARD, limit),
         )
+
+    async def waiting_cards(self, chat_id: int, priority: int) -> int:
+        """How many new cards wait at `priority` in the chat."""
+        row = await self._one(
+            "SELECT COUNT(*) AS n FROM outbox"
+            " WHERE state=? AND chat_id=? AND priority=? AND kind=?",
+            (_PENDING, chat_id, priority, OutboxKind.CARD),
+        )
+        return int(row["n"]) if row else 0
 
     async def move_to_backlog(self, chat_id: int, cases: Iterable[Case], base: int) -> None:
         """A digest lists these cases: their cards wait behind newer cases (their evidence
@@ -115,6 +155,29 @@ class Outbox(Repository):
             " AND (priority, turn, id) > (?, ?, ?)"
             " ORDER BY priority, turn, id LIMIT ?",
             (_PENDING, priority, turn, last_id, limit),
+        )
+
+    async def heads(self) -> list[OutboxItem]:
+        """The next row of every chat that has rows waiting, in sending order: a chat sends its
+        rows in order, so only its first row can go now (read from an index, not the queue)."""
+        return await self._records(
+            OutboxItem,
+            "SELECT * FROM outbox WHERE id IN ("
+            "   SELECT (SELECT next.id FROM outbox AS next"
+            "           WHERE next.state=? AND next.chat_id=chats.chat_id"
+            "           ORDER BY next.priority, next.turn, next.id LIMIT 1)"
+            "   FROM (SELECT DISTINCT chat_id FROM outbox WHERE state=?) AS chats)"
+            " ORDER BY priority, turn, id",
+            (_PENDING, _PENDING),
+        )
+
+    async def next_in_chat(self, row: OutboxItem) -> OutboxItem | None:
+        """The chat's row after `row`, for when `row` must wait for another (its card)."""
+        return await self._record(
+            OutboxItem,
+            "SELECT * FROM outbox WHERE state=? AND chat_id=?"
+            " AND (priority, turn, id) > (?, ?, ?) ORDER BY priority, turn, id LIMIT 1",
+            (_PENDING, row.chat_id, row.priority, row.turn, row.id),
         )
 
     async def finish(

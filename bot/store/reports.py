@@ -54,6 +54,7 @@ class Reports(Repository):
         await self.db.execute(
             "UPDATE reports SET case_id=?, status=? WHERE id=?", (case_id, status, report_id)
         )
+        await self.db.execute("UPDATE items SET case_id=? WHERE report_id=?", (case_id, report_id))
 
     async def set_category(self, report_id: int, category: str) -> None:
         await self.db.execute("UPDATE reports SET category=? WHERE id=?", (category, report_id))

@@ -50,6 +50,10 @@ def mapped(cls: type[T], row: aiosqlite.Row) -> T:
     return cls(**values)
 
 
+# Values bound in one IN list (SQLite allows 32,766 variables a statement).
+CHUNK = 500
+
+
 def marks(values: Sequence[object]) -> str:
     """`?,?,?` for an IN list of these values."""
     return ",".join("?" for _ in values)
@@ -62,13 +66,15 @@ class Repository:
         self.db = db
         self.clock = clock
 
+    # Each call below is one hand-off to the connection's thread (aiosqlite runs one thread per
+    # connection), which is what a statement costs here: no separate fetch or close.
+
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        async with self.db.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self.db.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.db.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self.db.execute_fetchall(sql, params))
 
     async def _records(self, cls: type[T], sql: str, params: Sequence[Any] = ()) -> list[T]:
         """Every row of the query as a `cls`."""
@@ -80,11 +86,11 @@ class Repository:
         return mapped(cls, row) if row else None
 
     async def _insert(self, sql: str, params: Sequence[Any]) -> int:
-        async with self.db.execute(sql, params) as cursor:
-            assert cursor.lastrowid is not None
-            return cursor.lastrowid
+        cursor = await self.db.execute(sql, params)
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
 
     async def _changed(self, sql: str, params: Sequence[Any]) -> int:
         """Run a write; how many rows it changed."""
-        async with self.db.execute(sql, params) as cursor:
-            return cursor.rowcount
+        cursor = await self.db.execute(sql, params)
+        return cursor.rowcount

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.store.rows import Repository
+from bot.store.rows import CHUNK, Repository, marks
 
 
 class Timers(Repository):
@@ -13,6 +13,29 @@ class Timers(Repository):
             " ON CONFLICT(key) DO UPDATE SET due=excluded.due",
             (key, due),
         )
+
+    async def set_many(self, due: dict[str, float]) -> None:
+        await self.db.executemany(
+            "INSERT INTO timers (key, due) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET due=excluded.due",
+            list(due.items()),
+        )
+
+    async def take_many(self, due: list[tuple[str, float]]) -> list[str]:
+        """Claim each timer that is still due as read (it may have been re-armed meanwhile);
+        the keys claimed, in the order given."""
+        wanted = dict(due)
+        taken: list[str] = []
+        for start in range(0, len(due), CHUNK):
+            keys = [key for key, _ in due[start : start + CHUNK]]
+            rows = await self._all(
+                f"SELECT key, due FROM timers WHERE key IN ({marks(keys)})", keys
+            )
+            still = {row["key"] for row in rows if row["due"] == wanted[row["key"]]}
+            chunk = [key for key in keys if key in still]
+            await self.db.executemany("DELETE FROM timers WHERE key=?", [(k,) for k in chunk])
+            taken += chunk
+        return taken
 
     async def cancel(self, key: str) -> None:
         await self.db.execute("DELETE FROM timers WHERE key=?", (key,))

@@ -17,6 +17,23 @@ class Users(Repository):
             return None, None
         return row["chosen_language"], row["telegram_language"]
 
+    async def met(
+        self, user_id: int, name: str, telegram_language: str | None
+    ) -> tuple[str | None, str | None]:
+        """Someone wrote to the bot privately: remember their name, app language and that the
+        bot may write to them, in one statement; their (/lang choice, app language)."""
+        row = await self._one(
+            "INSERT INTO users (user_id, name, telegram_language, private_chat_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET name=excluded.name,"
+            " telegram_language=COALESCE(excluded.telegram_language, users.telegram_language),"
+            " private_chat_at=COALESCE(users.private_chat_at, excluded.private_chat_at)"
+            " RETURNING chosen_language, telegram_language",
+            (user_id, name, telegram_language, self.clock()),
+        )
+        if row is None:
+            return None, telegram_language
+        return row["chosen_language"], row["telegram_language"]
+
     async def remember_telegram_language(self, user_id: int, language: str | None) -> None:
         await self.db.execute(
             "INSERT INTO users (user_id, telegram_language) VALUES (?, ?)"

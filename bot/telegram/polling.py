@@ -44,6 +44,8 @@ MAX_ATTEMPTS = 3
 MAX_RETRY_SECONDS = 30.0
 # Processing stops after this long to fetch what arrived meanwhile, so it takes its turn.
 PROCESS_SLICE_SECONDS = 0.5
+# Updates handled in one transaction (one commit for the lot).
+BATCH_SIZE = 100
 
 SetAside = Callable[[int, UpdateSummary, int, str], Awaitable[None]]
 
@@ -169,25 +171,35 @@ class Poller:
 
     async def process_pending(self, slice_seconds: float | None = None) -> bool:
         """Hand recorded, unprocessed updates to the handlers, taking turns between chats; True
-        when none is left. With `slice_seconds`, stop after that long so that new updates are
-        fetched and take their turn (one chat's backlog never holds up another chat's update
-        for long). Raises StorageUnavailable at the first update whose effect could not be
-        stored."""
+        when none is left. Updates are handled in batches that share one transaction (a
+        savepoint each), so a burst costs one commit, not one per update; a button press is
+        handled alone, so its answer never comes before its effect is stored. With
+        `slice_seconds`, stop after that long so that new updates are fetched and take their
+        turn (one chat's backlog never holds up another chat's update for long). Raises
+        StorageUnavailable at the first update whose effect could not be stored."""
         await self._settle_abandoned()
         deadline = None if slice_seconds is None else time.monotonic() + slice_seconds
         while True:
             async with self.store.read() as tx:
-                batch = await tx.inbox.unprocessed()
-            batch = [(inbox_id, raw) for inbox_id, raw in batch if inbox_id not in self.abandoned]
-            if not batch:
+                waiting = await tx.inbox.unprocessed(BATCH_SIZE)
+            waiting = [(i, raw) for i, raw in waiting if i not in self.abandoned]
+            if not waiting:
                 return True
-            for inbox_id, payload in batch:
-                started = time.monotonic()
-                await self._process(inbox_id, payload)
-                self.health.update_handled(time.monotonic() - started)
-                self.handled += 1
+            for group in _batches(waiting):
+                if len(group) == 1 and _is_button_press(group[0][1]):
+                    await self._handle(*group[0])
+                else:
+                    async with self.store.batch():
+                        for inbox_id, payload in group:
+                            await self._handle(inbox_id, payload)
                 if deadline is not None and time.monotonic() >= deadline:
                     return False
+
+    async def _handle(self, inbox_id: int, payload: str) -> None:
+        started = time.monotonic()
+        await self._process(inbox_id, payload)
+        self.health.update_handled(time.monotonic() - started)
+        self.handled += 1
 
     async def _process(self, inbox_id: int, payload: str) -> None:
         raw = as_update(json.loads(payload))
@@ -195,8 +207,8 @@ class Poller:
         for attempt_number in range(1, MAX_ATTEMPTS + 1):
             attempt = await self._attempt(inbox_id, raw)
             error = attempt.error
-            if error is None or attempt.marked:
-                if not attempt.marked:
+            if error is None or attempt.marked or attempt.in_batch:
+                if not (attempt.marked or attempt.in_batch):
                     await self._mark(inbox_id)
                 return
             if is_storage_failure(error):
@@ -280,6 +292,21 @@ class Poller:
                 else:
                     log.warning("getUpdates failed (%s); retrying in %.1f s", error, delay)
                 await _sleep_unless(stop, delay)
+
+
+def _is_button_press(payload: str) -> bool:
+    return '"callback_query"' in payload
+
+
+def _batches(waiting: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """Runs of updates handled together; each button press alone."""
+    groups: list[list[tuple[int, str]]] = []
+    for entry in waiting:
+        if _is_button_press(entry[1]) or not groups or _is_button_press(groups[-1][0][1]):
+            groups.append([entry])
+        else:
+            groups[-1].append(entry)
+    return groups
 
 
 def _backoff(failures: int) -> float:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from typing import cast
+
+import pytest
 
 from bot.config import Config
 from bot.desk import Desk
@@ -136,23 +139,31 @@ async def test_sends_in_priority_order_and_records_card(
     assert await states(store) == {"sent": 3}
 
 
-async def test_edit_waits_for_its_card_and_not_modified_counts_as_done(
+async def test_edit_waits_for_its_card_skips_what_is_shown_and_not_modified_is_done(
     store: Store, config: Config, clock: FakeClock
 ) -> None:
     transport = ScriptedTransport()
     w = worker(store, config, transport, clock)
     case_id = await open_case(store)
     async with store.transaction() as tx:
-        await sends.card_edit(tx, GROUP, case_id)
-    transport.failures = []
+        await sends.card_edit(tx, GROUP, case_id)  # queued before its card is even posted
     await drain(w, clock)
-    kinds = [c[0] for c in transport.calls if c[1] == GROUP]
-    assert kinds == ["send", "edit", "copy"]
-    async with store.transaction() as tx:
+    # The card is posted first; the edit then finds the chat showing exactly that: not sent.
+    assert [c[0] for c in transport.calls if c[1] == GROUP] == ["send", "copy"]
+    assert await states(store) == {"sent": 3, "skipped": 1}
+
+    async with store.transaction() as tx:  # the case changes: the edit goes out
+        await tx.events.add(case_id, EventKind.NOTE, actor_id=MOD_ONE, actor_name="M", detail="n")
+        await sends.card_edit(tx, GROUP, case_id)
+    await drain(w, clock)
+    assert [c[0] for c in transport.calls if c[1] == GROUP] == ["send", "copy", "edit"]
+
+    async with store.transaction() as tx:  # what the chat shows is not known: Telegram says
+        await tx.cards.set_shown(case_id, GROUP, "unknown")
         await sends.card_edit(tx, GROUP, case_id)
     transport.failures = [DeliveryError(Failure.NOT_MODIFIED, "message is not modified")]
     await drain(w, clock)
-    assert await states(store) == {"sent": 5}
+    assert await states(store) == {"sent": 5, "skipped": 1}
 
 
 async def test_transient_errors_retry_with_backoff(
@@ -304,3 +315,28 @@ async def test_rows_that_must_wait_never_hide_the_ones_behind_them(
         await sends.message(tx, SATU, "behind them", priority=sends.PRIORITY_NEW_CARD)
     assert await w.step() == 0
     assert transport.calls == [("send", SATU, "behind them")]
+
+
+async def test_a_send_storage_could_not_record_stops_every_other_send_until_it_is_recorded(
+    store: Store, config: Config, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    transport = ScriptedTransport()
+    w = worker(store, config, transport, clock)
+    async with store.transaction() as tx:
+        await sends.message(tx, SATU, "to Satu")
+        await sends.message(tx, GROUP, "to the group")
+    opened = store.transaction
+
+    def full_disk() -> object:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "transaction", full_disk)
+    assert await w.step() > 0
+    # Telegram took one row; with storage failing, no other chat is sent anything.
+    assert len(transport.calls) == 1
+    assert await w.step() > 0
+    assert len(transport.calls) == 1
+    monkeypatch.setattr(store, "transaction", opened)
+    await drain(w, clock)
+    assert sorted(c[1] for c in transport.calls) == sorted([SATU, GROUP])
+    assert (await states(store)).get("sent") == 2
