@@ -32,7 +32,15 @@ from pathlib import Path
 from typing import Any
 
 from bench.bare import bare_app
-from bench.flood import ACK, ALL_REPORTERS, GROUP, running_desk, start_bot, world_for
+from bench.flood import (
+    ACK,
+    ALL_REPORTERS,
+    GROUP,
+    count_cases,
+    running_desk,
+    start_bot,
+    world_for,
+)
 from bot.outbox import sends
 from bot.sandbox import FakeTelegram
 from bot.store import Store
@@ -71,12 +79,7 @@ async def desk_unlimited(each: int = 5) -> float:
     async with running_desk(limits=False) as (tg, world, tmp):
         started = time.time()
         total = queue_reports(tg, world, ALL_REPORTERS, each)
-
-        def committed() -> int:
-            with sqlite3.connect(tmp / "desk.sqlite3") as db:
-                return int(db.execute("SELECT COUNT(*) FROM cases").fetchone()[0])
-
-        await wait_for_count(tg, committed, total)
+        await wait_for_count(tg, lambda: count_cases(tmp), total)
         with sqlite3.connect(tmp / "desk.sqlite3") as db:
             last = float(db.execute("SELECT MAX(created_at) FROM cases").fetchone()[0])
     return total / (last - started)
