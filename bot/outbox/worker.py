@@ -91,6 +91,8 @@ class OutboxWorker:
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
+            # Cleared before the step, so a row written while it runs wakes the next wait.
+            self._wake.clear()
             try:
                 delay = await self.step()
             except Exception as error:
@@ -102,7 +104,6 @@ class OutboxWorker:
                     delay = 1.0
             if delay == 0:
                 continue
-            self._wake.clear()
             stopping = asyncio.create_task(stop.wait())
             woken = asyncio.create_task(self._wake.wait())
             _, pending = await asyncio.wait(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from dataclasses import dataclass, field
 from typing import cast
@@ -16,7 +17,7 @@ from bot.ops.health import Health
 from bot.outbox import sends
 from bot.outbox.delivery import DeliveryError, Failure, OutgoingFile, OutgoingText
 from bot.outbox.pacing import Pacer
-from bot.outbox.worker import OutboxWorker
+from bot.outbox.worker import IDLE_SECONDS, OutboxWorker
 from bot.render.message import Button
 from bot.store import Store
 from tests.factories import GROUP, MOD_ONE, SATU, FakeClock
@@ -340,3 +341,41 @@ async def test_a_send_storage_could_not_record_stops_every_other_send_until_it_i
     await drain(w, clock)
     assert sorted(c[1] for c in transport.calls) == sorted([SATU, GROUP])
     assert (await states(store)).get("sent") == 2
+
+
+async def test_a_row_written_while_a_step_runs_is_sent_without_waiting_for_the_idle_timeout(
+    store: Store, config: Config, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    transport = ScriptedTransport()
+    w = worker(store, config, transport, clock)
+    real_step = w.step
+    steps = 0
+
+    async def step_then_write() -> float:
+        nonlocal steps
+        steps += 1
+        delay = await real_step()  # the queue is read empty...
+        if steps == 1:
+            async with store.transaction() as tx:  # ...and a row commits before it sleeps
+                await sends.message(tx, SATU, "written meanwhile")
+        return delay
+
+    sent = asyncio.Event()
+    send = transport.send_message
+
+    async def send_and_tell(message: OutgoingText) -> int:
+        message_id = await send(message)
+        sent.set()
+        return message_id
+
+    monkeypatch.setattr(w, "step", step_then_write)
+    monkeypatch.setattr(transport, "send_message", send_and_tell)
+    stop = asyncio.Event()
+    running = asyncio.create_task(w.run(stop))
+    try:
+        # Far below the worker's idle sleep, far above a loaded machine's delay.
+        await asyncio.wait_for(sent.wait(), IDLE_SECONDS / 2)
+    finally:
+        stop.set()
+        await running
+    assert transport.calls == [("send", SATU, "written meanwhile")]
