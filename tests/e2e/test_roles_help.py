@@ -26,6 +26,7 @@ async def desk(tg: FakeTelegram, cast: World, tmp_path: Path) -> AsyncIterator[H
         text.replace("admins: [111111]", f"admins: [111111, {ADMIN_ONLY}]"), "utf-8"
     )
     await h.start()
+    await h.idle()  # the start-up notice about admins goes out before any test speaks
     try:
         yield h
     finally:
