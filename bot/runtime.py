@@ -262,9 +262,8 @@ class DeskRuntime:
 
     async def _after_reload(self, config: Config) -> None:
         """What a new configuration changes outside the handlers: held chats, menus."""
-        for chat in (config.moderation.chat_id, config.moderation.escalation_chat_id):
-            if chat is not None:
-                self.worker.resume(chat)
+        for chat in config.moderation.chats:
+            self.worker.resume(chat)
         self._spawn(self._check_and_publish_menus(config))
 
     async def stop(self, flush_seconds: float = SHUTDOWN_FLUSH_SECONDS) -> None:

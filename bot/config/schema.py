@@ -224,6 +224,11 @@ class Moderation(_Checked):
     escalation_chat_id: GroupId | None = None
     on_duty: list[UserId] = []
 
+    @property
+    def chats(self) -> list[int]:
+        """Moderator space: the moderator group, and the escalation chat if there is one."""
+        return [c for c in (self.chat_id, self.escalation_chat_id) if c is not None]
+
     @field_validator("moderators")
     @classmethod
     def _some_moderators(cls, value: list[int]) -> list[int]:
@@ -394,7 +399,7 @@ class Config(_Checked):
 
     def is_moderator_space(self, chat_id: int) -> bool:
         """The moderator group and the escalation chat: where cards live and moderators act."""
-        return chat_id in (self.moderation.chat_id, self.moderation.escalation_chat_id)
+        return chat_id in self.moderation.chats
 
     def category_for_word(self, word: str) -> str | None:
         """The category a word names (key, label in any language or alias), or None.

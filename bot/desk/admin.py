@@ -5,7 +5,14 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from bot.desk.alerts import ALERTED, alert_admins_once, forget_alert, forget_alerts, quoted
+from bot.desk.alerts import (
+    ALERTED,
+    alert_admins_once,
+    first_telling,
+    forget_alert,
+    forget_alerts,
+    quoted,
+)
 from bot.desk.context import UseCase
 from bot.desk.evidence import post_case
 from bot.domain.models import Person, UpdateSummary
@@ -171,10 +178,9 @@ class Admin(UseCase):
             listed = ", ".join(
                 mention(admin, names.get(admin, str(admin))) for admin in sorted(admins)
             )
-            key, problem = "admins_not_started", ",".join(str(a) for a in sorted(admins))
-            if await tx.meta.get(ALERTED + key) == problem:
+            problem = ",".join(str(a) for a in sorted(admins))
+            if not await first_telling(tx, "admins_not_started", problem):
                 return
-            await tx.meta.set(ALERTED + key, problem)
             await sends.message(
                 tx,
                 config.moderation.chat_id,

@@ -21,13 +21,20 @@ async def alert_admins_once(
     context: DeskContext, tx: Tx, key: str, problem: str, text_key: str, /, **values: object
 ) -> bool:
     """Tell every admin, in their language, unless this very problem was told; True if told."""
+    if not await first_telling(tx, key, problem):
+        return False
+    for admin in context.config().admins:
+        language = await context.language_of(tx, admin)
+        await sends.message(tx, admin, t(language, text_key, **values))
+    return True
+
+
+async def first_telling(tx: Tx, key: str, problem: str) -> bool:
+    """True, and remembered, unless this very problem was already told under `key`."""
     meta_key = ALERTED + key
     if await tx.meta.get(meta_key) == problem:
         return False
     await tx.meta.set(meta_key, problem)
-    for admin in context.config().admins:
-        language = await context.language_of(tx, admin)
-        await sends.message(tx, admin, t(language, text_key, **values))
     return True
 
 

@@ -216,10 +216,6 @@ class FakeTelegram:
         return f"http://127.0.0.1:{self.port}/bot"
 
     @property
-    def base_file_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/file/bot"
-
-    @property
     def api_url(self) -> str:
         """The full prefix including the token, for raw HTTP requests: ``api_url + "/getMe"``."""
         return f"{self.base_url}{self.token}"

@@ -71,15 +71,6 @@ class Reports(Repository):
             (case_id, *statuses),
         )
 
-    async def with_items(self, case_id: int) -> list[Report]:
-        """The case's reports that brought items, repeats left out, oldest first."""
-        return await self._records(
-            Report,
-            "SELECT * FROM reports WHERE case_id=? AND status != ? AND EXISTS"
-            " (SELECT 1 FROM items WHERE items.report_id = reports.id) ORDER BY id",
-            (case_id, ReportStatus.REPEAT),
-        )
-
     async def reporter_ids(self, case_id: int) -> list[int]:
         """Everyone who reported the case, in the order they first did."""
         rows = await self._all(

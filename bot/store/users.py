@@ -34,13 +34,6 @@ class Users(Repository):
             return None, telegram_language
         return row["chosen_language"], row["telegram_language"]
 
-    async def remember_telegram_language(self, user_id: int, language: str | None) -> None:
-        await self.db.execute(
-            "INSERT INTO users (user_id, telegram_language) VALUES (?, ?)"
-            " ON CONFLICT(user_id) DO UPDATE SET telegram_language=excluded.telegram_language",
-            (user_id, language),
-        )
-
     async def choose_language(self, user_id: int, language: str) -> None:
         await self.db.execute(
             "INSERT INTO users (user_id, chosen_language) VALUES (?, ?)"

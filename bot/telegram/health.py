@@ -20,9 +20,7 @@ async def check_moderator_space(bot: Bot, config: Config, desk: Desk) -> list[st
     """Log and alert what is missing (once per problem); returns the problems found."""
     problems: list[str] = []
     language = config.language
-    for chat in (config.moderation.chat_id, config.moderation.escalation_chat_id):
-        if chat is None:
-            continue
+    for chat in config.moderation.chats:
         problem: str | None = None
         try:
             member = await bot.get_chat_member(chat, bot.id)

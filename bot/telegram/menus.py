@@ -71,9 +71,7 @@ class Menus:
         )
         for user_id in sorted(users):
             await self.refresh_user(config, user_id)
-        for chat in (config.moderation.chat_id, config.moderation.escalation_chat_id):
-            if chat is None:
-                continue
+        for chat in config.moderation.chats:
             for moderator in config.moderation.moderators:
                 await self._set(
                     commands(MODERATOR, config.language, reporter=False),

@@ -54,10 +54,6 @@ class EventStream:
         self._loop = asyncio.get_running_loop()
         self.fake.watch(self._changed)
 
-    @property
-    def clients(self) -> int:
-        return len(self._clients)
-
     def _changed(self, chat_id: int, message_id: int) -> None:
         if chat_id not in self.shown_chats() or self._loop is None:
             return

@@ -84,8 +84,7 @@ async def test_outbox_listener_hears_only_committed_writes(store: Store) -> None
 
 async def test_names_seen_are_remembered_for_mentions(store: Store) -> None:
     async with store.transaction() as tx:
-        await tx.users.remember_name(222222, "Mod Two")
-        await tx.users.remember_telegram_language(222222, "id")
+        await tx.users.met(222222, "Mod Two", "id")
         await tx.users.remember_name(222222, "Mod 2")
     async with store.read() as tx:
         assert await tx.users.names([222222, 111111]) == {222222: "Mod 2"}
