@@ -137,16 +137,16 @@ class Deliveries:
         if record and "prompt" in record and row.case_id is not None:
             async with self.store.read() as tx:
                 reply_to = await tx.cards.live(row.case_id, row.chat_id)
-        self.pacer.record(row.chat_id)
-        message_id = await self.transport.send_message(
-            OutgoingText(
-                row.chat_id,
-                str(row.payload["text"]),
-                buttons_of(row.payload),
-                reply_to,
-                force_reply=bool(row.payload.get("force_reply")),
+        with self.pacer.sending(row.chat_id):
+            message_id = await self.transport.send_message(
+                OutgoingText(
+                    row.chat_id,
+                    str(row.payload["text"]),
+                    buttons_of(row.payload),
+                    reply_to,
+                    force_reply=bool(row.payload.get("force_reply")),
+                )
             )
-        )
 
         async def write(tx: Tx) -> None:
             if record and row.case_id is not None:
@@ -172,10 +172,10 @@ class Deliveries:
             await self.finish(row, OutboxState.FAILED, error="case not found")
             return
         rendered = render_card(view, self.config())
-        self.pacer.record(row.chat_id)
-        message_id = await self.transport.send_message(
-            OutgoingText(row.chat_id, rendered.text, rendered.buttons)
-        )
+        with self.pacer.sending(row.chat_id):
+            message_id = await self.transport.send_message(
+                OutgoingText(row.chat_id, rendered.text, rendered.buttons)
+            )
         case_id = row.case_id
 
         async def write(tx: Tx) -> None:
@@ -221,11 +221,11 @@ class Deliveries:
             # The chat already shows exactly this: an edit would only spend the group's budget.
             await self.finish(row, OutboxState.SKIPPED, error="unchanged")
             return
-        self.pacer.record(row.chat_id)
         try:
-            await self.transport.edit_message(
-                row.chat_id, message_id, rendered.text, rendered.buttons
-            )
+            with self.pacer.sending(row.chat_id):
+                await self.transport.edit_message(
+                    row.chat_id, message_id, rendered.text, rendered.buttons
+                )
         except DeliveryError as error:
             if error.failure is Failure.TARGET_MISSING:
                 # Someone deleted the card: post it afresh so the case stays visible.
@@ -253,10 +253,10 @@ class Deliveries:
         async with self.store.read() as tx:
             views = [await tx.case_view(int(case_id)) for case_id in row.payload["case_ids"]]
         rendered = render_digest([v for v in views if v is not None], self.config())
-        self.pacer.record(row.chat_id)
-        message_id = await self.transport.send_message(
-            OutgoingText(row.chat_id, rendered.text, rendered.buttons)
-        )
+        with self.pacer.sending(row.chat_id):
+            message_id = await self.transport.send_message(
+                OutgoingText(row.chat_id, rendered.text, rendered.buttons)
+            )
         case_ids = [int(case_id) for case_id in row.payload["case_ids"]]
 
         async def write(tx: Tx) -> None:
@@ -267,10 +267,12 @@ class Deliveries:
 
     async def _edit_to_pointer(self, row: OutboxItem) -> None:
         assert row.case_id is not None
-        self.pacer.record(row.chat_id)
         text = pointer_text(row.case_id, self.config().language)
         try:
-            await self.transport.edit_message(row.chat_id, int(row.payload["message_id"]), text, [])
+            with self.pacer.sending(row.chat_id):
+                await self.transport.edit_message(
+                    row.chat_id, int(row.payload["message_id"]), text, []
+                )
         except DeliveryError as error:
             if error.failure not in (Failure.NOT_MODIFIED, Failure.TARGET_MISSING):
                 raise
@@ -285,13 +287,13 @@ class Deliveries:
             from_chat = int(row.payload["from_chat_id"])
             stored = [await tx.items.by_message(from_chat, m) for m in message_ids]
         items = [item for item in stored if item is not None]
-        self.pacer.record(row.chat_id, len(message_ids))
-        if row.payload.get("album") and len(items) == len(message_ids):
-            copied = await self.transport.send_album(row.chat_id, items, card)
-        else:
-            copied = []
-            for message_id, item in zip(message_ids, stored, strict=True):
-                copied += await self._copy_one(row.chat_id, from_chat, message_id, item, card)
+        with self.pacer.sending(row.chat_id, len(message_ids)):
+            if row.payload.get("album") and len(items) == len(message_ids):
+                copied = await self.transport.send_album(row.chat_id, items, card)
+            else:
+                copied = []
+                for message_id, item in zip(message_ids, stored, strict=True):
+                    copied += await self._copy_one(row.chat_id, from_chat, message_id, item, card)
 
         async def write(tx: Tx) -> None:
             if row.case_id is not None:
@@ -319,15 +321,15 @@ class Deliveries:
         if not await asyncio.to_thread(path.is_file):
             await self.finish(row, OutboxState.FAILED, error="the file to send is gone")
             return
-        self.pacer.record(row.chat_id)
-        message_id = await self.transport.send_file(
-            OutgoingFile(
-                row.chat_id,
-                str(path),
-                str(row.payload["filename"]),
-                as_photo=bool(row.payload.get("as_photo")),
-                caption=row.payload.get("caption"),
+        with self.pacer.sending(row.chat_id):
+            message_id = await self.transport.send_file(
+                OutgoingFile(
+                    row.chat_id,
+                    str(path),
+                    str(row.payload["filename"]),
+                    as_photo=bool(row.payload.get("as_photo")),
+                    caption=row.payload.get("caption"),
+                )
             )
-        )
         await self.finish(row, OutboxState.SENT, result=[message_id])
         await asyncio.to_thread(path.unlink, missing_ok=True)

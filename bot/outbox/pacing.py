@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 
 class Window:
@@ -70,6 +71,17 @@ class Pacer:
     def has_room(self, chat_id: int, count: int) -> bool:
         """Whether the chat's own window has `count` free slots now."""
         return self._window(chat_id).wait(self.clock(), count) == 0
+
+    @contextmanager
+    def sending(self, chat_id: int, cost: int = 1) -> Iterator[None]:
+        """Counts the send when Telegram has answered (or the call failed), never before: a
+        stamp taken before the request could be earlier than when Telegram counted it, and
+        the window measured from it would close a moment too soon. Sends go one at a time,
+        so none is in flight uncounted while the next is weighed."""
+        try:
+            yield
+        finally:
+            self.record(chat_id, cost)
 
     def record(self, chat_id: int, cost: int = 1) -> None:
         now = self.clock()
