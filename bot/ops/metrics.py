@@ -60,6 +60,7 @@ class Snapshot:
     cases: dict[tuple[str, str], int] = field(default_factory=dict)
     reports: dict[str, int] = field(default_factory=dict)
     backlog: dict[int, int] = field(default_factory=dict)
+    set_aside: int = 0
     first_action: Durations = field(default_factory=Durations)
     decision: Durations = field(default_factory=Durations)
 
@@ -98,6 +99,9 @@ def read_snapshot(database: str) -> Snapshot:
             "SELECT priority, COUNT(*) FROM outbox WHERE state = 'pending' GROUP BY priority"
         ):
             snapshot.backlog[int(priority)] = int(count)
+        snapshot.set_aside = int(
+            db.execute("SELECT COUNT(*) FROM inbox WHERE set_aside_at IS NOT NULL").fetchone()[0]
+        )
         snapshot.first_action = _durations(
             db, "first_action_at - started_at", "first_action_at IS NOT NULL"
         )
@@ -151,6 +155,11 @@ class SnapshotCollector(Collector):
         for priority, count in sorted(snapshot.backlog.items()):
             backlog.add_metric([str(priority)], count)
         yield backlog
+        yield GaugeMetricFamily(
+            "desk_updates_set_aside",
+            "Updates that failed every try, kept in the inbox (each was told to the admins)",
+            value=snapshot.set_aside,
+        )
         yield _histogram(
             "desk_time_to_first_action_seconds",
             "From the first report (or the reopen) to the first action, per round",
