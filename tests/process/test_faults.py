@@ -411,6 +411,10 @@ async def test_a_database_replaced_while_running_or_before_a_start_is_refused(
         db.execute("UPDATE meta SET value='someone-else' WHERE key='database_id'")
     os.replace(other, database)
     assert await bot.exit_code(within=60) == 3
+    assert "deleted or replaced" in bot.log
+    await tg.wait_for(
+        lambda: any("deleted or replaced" in t for t in texts(tg, MOD_ONE)), timeout=30
+    )
     for suffix in ("-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{database}{suffix}")
