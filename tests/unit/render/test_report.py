@@ -42,7 +42,7 @@ def test_the_report_in_indonesian_escapes_every_name(config: Config) -> None:
     assert '<html lang="id">' in page and "Ringkasan" in page
     markdown = to_markdown(title, blocks)
     assert "\\<script\\>alert(1)\\</script\\> \\| \\*Org\\*" in markdown
-    assert "| Waktu sampai keputusan (waktu bertindak), median | 30m |" in markdown
+    assert "| Waktu sampai keputusan (waktu bertindak), median | 30 menit |" in markdown
     assert "| diturunkan | propaganda terorisme | 3 |" in markdown
     charts = [b.filename for b in blocks if isinstance(b, Chart)]
     assert charts == ["cases-per-day.png", "time-to-decision.png"]
