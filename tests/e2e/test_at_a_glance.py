@@ -199,7 +199,7 @@ async def test_the_typed_reason_prompt_in_indonesian(indonesian: Harness) -> Non
     await press(indonesian, MOD_ONE, case_id, f"v1:t:{case_id}")
     await press(indonesian, MOD_ONE, case_id, f"v1:f:{case_id}:t")
     assert prompt_text(indonesian, case_id).endswith(
-        "Pelapor akan membaca alasan ini persis seperti yang Anda tulis; catatan internal tulislah"
+        "Pelapor akan membaca alasan ini persis seperti yang Anda tulis; tuliskan catatan internal"
         " sebagai balasan pada kartu."
     )
 
