@@ -30,7 +30,7 @@ def queue_text(
             case=case.id,
             category=category_label(config, case.category, language),
             priority=priority_mark(case.priority),
-            age=format_age(now - case.clock_start),
+            age=format_age(now - case.clock_start, language),
             state=plain(language, f"state.{case.state.value}"),
         )
         if case.claimed_by_name:

@@ -42,7 +42,7 @@ def _line(line: FlaggerQuality, config: Config, language: str, with_org: bool) -
         taken_down=percent(line.taken_down_share),
         dismissed=percent(line.dismissed_share),
         reasons=reasons_text(line, config, language),
-        median=duration(line.to_decision.median),
+        median=duration(line.to_decision.median, language),
     )
 
 

@@ -45,10 +45,10 @@ def _summary(figures: Figures, language: str) -> Table:
             row("dismissed", decided.get("dismissed", 0)),
             row("reopened", figures.reopened),
             row("open", still_open),
-            row("first_action_median", duration(total.to_first_action.median)),
-            row("first_action_p90", duration(total.to_first_action.p90)),
-            row("decision_median", duration(total.to_decision.median)),
-            row("decision_p90", duration(total.to_decision.p90)),
+            row("first_action_median", duration(total.to_first_action.median, language)),
+            row("first_action_p90", duration(total.to_first_action.p90, language)),
+            row("decision_median", duration(total.to_decision.median, language)),
+            row("decision_p90", duration(total.to_decision.p90, language)),
             row("first_in_target", percent(total.first_action_in_target)),
             row("decision_in_target", percent(total.decision_in_target)),
         ],
@@ -64,8 +64,8 @@ def _by_category(figures: Figures, config: Config, language: str) -> Table:
     for g in ordered_categories(config, figures.by_category):
         category = config.categories.get(g.key)
         target = (
-            f"{duration(category.targets.first_action_min * 60.0)} / "
-            f"{duration(category.targets.decision_min * 60.0)}"
+            f"{duration(category.targets.first_action_min * 60.0, language)} / "
+            f"{duration(category.targets.decision_min * 60.0, language)}"
             if category
             else "—"
         )
@@ -75,10 +75,10 @@ def _by_category(figures: Figures, config: Config, language: str) -> Table:
                 priority_of(config, g.key),
                 str(g.cases),
                 str(g.decisions),
-                duration(g.to_first_action.median),
-                duration(g.to_first_action.p90),
-                duration(g.to_decision.median),
-                duration(g.to_decision.p90),
+                duration(g.to_first_action.median, language),
+                duration(g.to_first_action.p90, language),
+                duration(g.to_decision.median, language),
+                duration(g.to_decision.p90, language),
                 target,
                 percent(g.decision_in_target),
             ]
@@ -105,9 +105,9 @@ def _by_organization(figures: Figures, language: str) -> Table:
             g.key,
             str(g.cases),
             str(g.decisions),
-            duration(g.to_first_action.median),
-            duration(g.to_decision.median),
-            duration(g.to_decision.p90),
+            duration(g.to_first_action.median, language),
+            duration(g.to_decision.median, language),
+            duration(g.to_decision.p90, language),
             percent(g.decision_in_target),
         ]
         for g in figures.by_organization
@@ -146,7 +146,7 @@ def _quality_table(lines: list[FlaggerQuality], config: Config, language: str, f
             str(line.decided),
             percent(line.taken_down_share),
             percent(line.dismissed_share) + reasons_text(line, config, language),
-            duration(line.to_decision.median),
+            duration(line.to_decision.median, language),
         ]
         for line in lines
     ]

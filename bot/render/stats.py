@@ -16,13 +16,15 @@ MAX_ORGANIZATIONS_SHOWN = 15
 STATE_ORDER = [state.value for state in State]
 
 
-def duration(seconds: float | None) -> str:
-    """`45s`, `12m`, `1h05m`, `2d3h`; a dash for nothing measured."""
+def duration(seconds: float | None, language: str) -> str:
+    """`45s`, `12m`, `1h05m`, `2d3h` (`45 detik`, `12 menit`, `1 jam 5 menit`, `2 hari 3 jam`);
+    a dash for nothing measured."""
     if seconds is None:
         return NOTHING
     if seconds < 60:
-        return f"{max(0, round(seconds))}s"
-    return format_age(seconds)
+        whole = max(0, round(seconds))
+        return f"{whole} detik" if language == "id" else f"{whole}s"
+    return format_age(seconds, language)
 
 
 def percent(share: Share) -> str:
@@ -72,22 +74,22 @@ def stats_text(figures: Figures, config: Config, language: str) -> Markup:
         t(
             language,
             "stats.first_action",
-            median=duration(total.to_first_action.median),
-            p90=duration(total.to_first_action.p90),
+            median=duration(total.to_first_action.median, language),
+            p90=duration(total.to_first_action.p90, language),
             share=percent(total.first_action_in_target),
         ),
         t(
             language,
             "stats.decision",
-            median=duration(total.to_decision.median),
-            p90=duration(total.to_decision.p90),
+            median=duration(total.to_decision.median, language),
+            p90=duration(total.to_decision.p90, language),
             share=percent(total.decision_in_target),
         ),
         t(
             language,
             "stats.visible",
-            median=duration(figures.to_visible.median),
-            p90=duration(figures.to_visible.p90),
+            median=duration(figures.to_visible.median, language),
+            p90=duration(figures.to_visible.p90, language),
         ),
         "",
         t(language, "stats.by_category"),
@@ -100,10 +102,10 @@ def stats_text(figures: Figures, config: Config, language: str) -> Markup:
                 priority=priority_of(config, group.key),
                 category=category_label(config, group.key, language),
                 cases=group.cases,
-                first_median=duration(group.to_first_action.median),
-                first_p90=duration(group.to_first_action.p90),
-                decision_median=duration(group.to_decision.median),
-                decision_p90=duration(group.to_decision.p90),
+                first_median=duration(group.to_first_action.median, language),
+                first_p90=duration(group.to_first_action.p90, language),
+                decision_median=duration(group.to_decision.median, language),
+                decision_p90=duration(group.to_decision.p90, language),
                 share=percent(group.decision_in_target),
             )
         )
@@ -115,8 +117,8 @@ def stats_text(figures: Figures, config: Config, language: str) -> Markup:
                 "stats.organization_line",
                 organization=clip(group.key, NAME_LIMIT),
                 cases=group.cases,
-                median=duration(group.to_decision.median),
-                p90=duration(group.to_decision.p90),
+                median=duration(group.to_decision.median, language),
+                p90=duration(group.to_decision.p90, language),
                 share=percent(group.decision_in_target),
             )
         )

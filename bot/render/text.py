@@ -56,11 +56,20 @@ def fit_lines(lines: Sequence[str], limit: int) -> str:
     return "\n".join(kept)
 
 
-def format_age(seconds: float) -> str:
+def format_age(seconds: float, language: str) -> str:
+    """`12m`, `1h05m`, `2d3h` in English; `12 menit`, `1 jam 5 menit`, `2 hari 3 jam` in
+    Indonesian, where `h` would read as *hari* (day) and `m` is no unit at all."""
     minutes = max(0, int(seconds // 60))
-    if minutes < 60:
-        return f"{minutes}m"
     hours, minutes = divmod(minutes, 60)
+    if language == "id":
+        if hours == 0:
+            return f"{minutes} menit"
+        if hours < 48:
+            return f"{hours} jam {minutes} menit" if minutes else f"{hours} jam"
+        days, hours = divmod(hours, 24)
+        return f"{days} hari {hours} jam" if hours else f"{days} hari"
+    if hours == 0:
+        return f"{minutes}m"
     if hours < 48:
         return f"{hours}h{minutes:02d}m"
     return f"{hours // 24}d{hours % 24}h"

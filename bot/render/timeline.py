@@ -17,7 +17,7 @@ def _against(seconds: float, target_minutes: int | None, language: str) -> str:
     if target_minutes is None:
         return ""
     key = "timeline.met" if seconds <= target_minutes * 60 else "timeline.missed"
-    return plain(language, key, target=duration(target_minutes * 60.0))
+    return plain(language, key, target=duration(target_minutes * 60.0, language))
 
 
 def _round_lines(
@@ -39,7 +39,7 @@ def _round_lines(
             t(
                 language,
                 "timeline.first_action",
-                after=duration(rnd.to_first_action),
+                after=duration(rnd.to_first_action, language),
                 action=plain(language, f"timeline.action.{rnd.first_action}"),
                 name=clip(rnd.first_action_by_name or "?", NAME_LIMIT),
                 target=_against(rnd.to_first_action, first_target, language),
@@ -51,7 +51,7 @@ def _round_lines(
             t(
                 language,
                 "timeline.no_action",
-                age=duration(waited),
+                age=duration(waited, language),
                 target=_against(waited, first_target, language),
             )
         )
@@ -60,16 +60,20 @@ def _round_lines(
             t(
                 language,
                 "timeline.decided",
-                after=duration(rnd.to_decision),
+                after=duration(rnd.to_decision, language),
                 decision=plain(language, f"state.{rnd.decision}"),
                 name=clip(rnd.decided_by_name or "?", NAME_LIMIT),
                 target=_against(rnd.to_decision, decision_target, language),
             )
         )
         if rnd.paused_seconds:
-            lines.append(t(language, "timeline.paused", paused=duration(rnd.paused_seconds)))
+            lines.append(
+                t(language, "timeline.paused", paused=duration(rnd.paused_seconds, language))
+            )
     else:
-        lines.append(t(language, "timeline.undecided", age=duration(now - rnd.started_at)))
+        lines.append(
+            t(language, "timeline.undecided", age=duration(now - rnd.started_at, language))
+        )
     return lines
 
 
@@ -104,7 +108,7 @@ def timeline_text(timeline: Timeline, config: Config, now: float) -> Markup:
             t(
                 language,
                 "timeline.visible",
-                after=duration(facts.first_visible_at - facts.reported_at),
+                after=duration(facts.first_visible_at - facts.reported_at, language),
             )
         )
     for rnd in timeline.rounds:

@@ -133,8 +133,8 @@ async def test_the_same_post_in_indonesian(indonesian: Harness) -> None:
     first = await report(h, SATU, 10, "terrorism")
     await press(h, MOD_ONE, first, f"v1:r:{first}:d:insufficient")
     again = await report(h, DUA, 10, "terrorism")
-    assert line_with(h, again, "Postingan yang sama") == (
-        f"Postingan yang sama, kasus sebelumnya: #{first} tidak ditindaklanjuti (bukti tidak cukup)"
+    assert line_with(h, again, "Unggahan yang sama") == (
+        f"Unggahan yang sama, kasus sebelumnya: #{first} tidak ditindaklanjuti (bukti tidak cukup)"
     )
     third = await report(h, DUA, 12, "terrorism")
     assert line_with(h, third, "Kanal atau pengirim yang sama") == (
@@ -199,7 +199,8 @@ async def test_the_typed_reason_prompt_in_indonesian(indonesian: Harness) -> Non
     await press(indonesian, MOD_ONE, case_id, f"v1:t:{case_id}")
     await press(indonesian, MOD_ONE, case_id, f"v1:f:{case_id}:t")
     assert prompt_text(indonesian, case_id).endswith(
-        "Pelapor membaca alasan ini apa adanya: tulis catatan internal sebagai balasan pada kartu."
+        "Pelapor akan membaca alasan ini persis seperti yang Anda tulis; tuliskan catatan internal"
+        " sebagai balasan pada kartu."
     )
 
 

@@ -679,7 +679,7 @@ async def test_ask_reporter_round_trip_returns_to_the_state_before(
     assert button_data(harness, case_id) == expect(ESCALATED_BUTTONS, case_id)
     tg.send_message(SATU, text="/report terrorism")  # the answer did not go into the draft
     await harness.idle()
-    assert "Belum ada yang bisa dilaporkan" in harness.texts_to(SATU)[-1]
+    assert "Belum ada yang dapat dilaporkan" in harness.texts_to(SATU)[-1]
     assert "eskal" not in reporter_texts(harness).lower()
     assert_no_moderator_identity(tg)
 
@@ -774,7 +774,7 @@ async def test_add_attaches_the_draft_to_the_reporters_open_case(
     assert "State: new" in card["text"]
     tg.send_message(SATU, text="/report terrorism")  # the draft is empty now
     await harness.idle()
-    assert "Belum ada yang bisa dilaporkan" in harness.texts_to(SATU)[-1]
+    assert "Belum ada yang dapat dilaporkan" in harness.texts_to(SATU)[-1]
     assert_no_moderator_identity(tg)
 
 
@@ -855,5 +855,5 @@ async def test_add_to_a_decided_or_someone_elses_case_is_refused(
     tg.send_message(SATU, text=f"/add {satus_case}")  # nothing forwarded
     await harness.idle()
     assert "/add N" in harness.texts_to(SATU)[-2]
-    assert "Belum ada yang bisa dilaporkan" in harness.texts_to(SATU)[-1]
+    assert "Belum ada yang dapat dilaporkan" in harness.texts_to(SATU)[-1]
     assert_no_moderator_identity(tg)

@@ -61,7 +61,7 @@ async def test_report_with_nothing_forwarded_explains_and_records_nothing(
 ) -> None:
     harness.fake.send_message(SATU, text="/report terrorism")
     await harness.idle()
-    assert "Teruskan dulu" in harness.texts_to(SATU)[-1]
+    assert "Teruskan terlebih dahulu" in harness.texts_to(SATU)[-1]
     assert "tangkapan layar" in harness.texts_to(SATU)[-1]
     assert harness.fake.messages_in(GROUP) == []
 

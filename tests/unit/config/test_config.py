@@ -137,7 +137,7 @@ def test_minimal_file_gets_every_default(tmp_path: Path) -> None:
         key: (c.labels["en"], c.labels["id"], c.priority, c.targets.first_action_min)
         for key, c in config.categories.items()
     }
-    assert table["child_abuse"] == ("Child sexual abuse", "Kekerasan seksual anak", 1, 15)
+    assert table["child_abuse"] == ("Child sexual abuse", "Kekerasan seksual terhadap anak", 1, 15)
     assert table["hate_speech"] == ("Hate speech (SARA)", "Ujaran kebencian (SARA)", 2, 60)
     assert table["other"] == ("Other", "Lainnya", 4, 480)
     assert config.categories["hate_speech"].targets.decision_min == 480

@@ -35,14 +35,14 @@ def month_figures() -> Figures:
 def test_the_report_in_indonesian_escapes_every_name(config: Config) -> None:
     blocks = report_blocks(month_figures(), config, "id", 1_800_000_000.0)
     title = report_title(month_figures(), "id")
-    assert title == "Laporan transparansi kanal pelapor tepercaya, 2026-11"
+    assert title == "Laporan transparansi saluran pelapor tepercaya, 2026-11"
     page = to_html(title, "id", blocks)
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert page.count("data:image/png;base64,") == 2
     assert '<html lang="id">' in page and "Ringkasan" in page
     markdown = to_markdown(title, blocks)
     assert "\\<script\\>alert(1)\\</script\\> \\| \\*Org\\*" in markdown
-    assert "| Waktu sampai keputusan (waktu bertindak), median | 30m |" in markdown
+    assert "| Waktu sampai keputusan (waktu bertindak), median | 30 menit |" in markdown
     assert "| diturunkan | propaganda terorisme | 3 |" in markdown
     charts = [b.filename for b in blocks if isinstance(b, Chart)]
     assert charts == ["cases-per-day.png", "time-to-decision.png"]

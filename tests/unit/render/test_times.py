@@ -1,5 +1,6 @@
 """Times in the desk's zone with its abbreviation; history lines dated unless they fall on the
-received day and that day is today; priority and overdue marks; history across summer time."""
+received day and that day is today; durations in each language; priority and overdue marks;
+history across summer time."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from bot.domain.models import Event
 from bot.domain.vocabulary import EventKind
 from bot.render.cards import render_card
 from bot.render.labels import overdue_detail, overdue_label, priority_mark
+from bot.render.stats import duration
+from bot.render.text import format_age
 from bot.render.times import day_and_month, full_time, history_time, zone_abbreviation
 from tests.unit.render.test_render import make_case, make_view
 
@@ -29,6 +32,43 @@ def test_full_times_name_the_zone() -> None:
     assert full_time(moment, ZoneInfo("UTC")) == "2026-11-02 19:03 UTC"
     assert full_time(at(2026, 7, 1, 10, 0), BERLIN) == "2026-07-01 12:00 CEST"
     assert zone_abbreviation(moment, ZoneInfo("Asia/Dubai")) == "+04"
+
+
+def test_durations_in_each_language() -> None:
+    """English stays compact; Indonesian spells the units, since `2h05m` would read as *2 hari*
+    (days) to an Indonesian reader."""
+    spans = [
+        None,
+        45.0,
+        12 * 60.0,
+        3600.0,
+        65 * 60.0,
+        47 * 3600 + 59 * 60.0,
+        48 * 3600.0,
+        51 * 3600.0,
+    ]
+    assert [duration(s, "en") for s in spans] == [
+        "—",
+        "45s",
+        "12m",
+        "1h00m",
+        "1h05m",
+        "47h59m",
+        "2d0h",
+        "2d3h",
+    ]
+    assert [duration(s, "id") for s in spans] == [
+        "—",
+        "45 detik",
+        "12 menit",
+        "1 jam",
+        "1 jam 5 menit",
+        "47 jam 59 menit",
+        "2 hari",
+        "2 hari 3 jam",
+    ]
+    assert format_age(-5.0, "id") == "0 menit"
+    assert format_age(16 * 60.0, "en") == "16m"
 
 
 def test_months_in_each_language() -> None:
