@@ -42,11 +42,25 @@ language: en
 """
 
 
-def write_config(tmp_path: Path, base_url: str = "http://127.0.0.1:9/bot", extra: str = "") -> Path:
+MODERATORS_LINE = "  moderators: [111111, 222222]\n"
+
+
+def write_config(
+    tmp_path: Path,
+    base_url: str = "http://127.0.0.1:9/bot",
+    extra: str = "",
+    *,
+    language: str = "en",
+    on_duty: str = "",
+) -> Path:
+    """The cast's configuration with moderator space in `language`, the moderators in `on_duty`
+    (a YAML list) on duty, and `extra` lines at the end."""
+    text = CONFIG_TEXT.format(base_url=base_url, db=tmp_path / "desk.sqlite3")
+    text = text.replace("language: en\n", f"language: {language}\n")
+    if on_duty:
+        text = text.replace(MODERATORS_LINE, f"{MODERATORS_LINE}  on_duty: {on_duty}\n")
     path = tmp_path / "config.yaml"
-    path.write_text(
-        CONFIG_TEXT.format(base_url=base_url, db=tmp_path / "desk.sqlite3") + extra, "utf-8"
-    )
+    path.write_text(text + extra, "utf-8")
     return path
 
 

@@ -10,16 +10,15 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from bot.sandbox import FakeTelegram, Upload
-from tests.e2e.test_desk_life import close, press, report, text_of
+from tests.e2e.test_desk_life import press, report, text_of
 from tests.factories import ADMIN, DUA, GROUP, MOD_ONE, MOD_TWO, SATU, FakeClock, World
-from tests.harness import Harness
+from tests.harness import Harness, Started
 
 MINUTE = 60.0
 ZONE = "timezone: Asia/Jakarta\n"
@@ -27,14 +26,9 @@ ZONE = "timezone: Asia/Jakarta\n"
 
 @pytest.fixture
 async def desk(
-    tg: FakeTelegram, cast: World, tmp_path: Path, clock: FakeClock
-) -> AsyncIterator[Harness]:
-    h = Harness(tg, cast, tmp_path, clock=clock, extra_config=ZONE)
-    await h.start()
-    try:
-        yield h
-    finally:
-        await close(h)
+    started: Started, tg: FakeTelegram, cast: World, tmp_path: Path, clock: FakeClock
+) -> Harness:
+    return await started(Harness(tg, cast, tmp_path, clock=clock, extra_config=ZONE))
 
 
 async def reported_at(h: Harness, case_id: int) -> float:

@@ -121,9 +121,7 @@ async def test_moderators_help_in_indonesian(desk: Harness, cast: World) -> None
 async def test_moderator_space_help_in_indonesian(
     tg: FakeTelegram, cast: World, tmp_path: Path
 ) -> None:
-    h = Harness(tg, cast, tmp_path)
-    text = h.config_path.read_text("utf-8")
-    h.config_path.write_text(text.replace("language: en\n", "language: id\n"), "utf-8")
+    h = Harness(tg, cast, tmp_path, language="id")
     await h.start()
     try:
         helped = await said(h, MOD_TWO, "/help", GROUP)
