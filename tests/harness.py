@@ -127,6 +127,13 @@ class Harness:
 
         await self.fake.wait_for(quiet, timeout=seconds, description="the desk to settle")
 
+    async def answer(self, who: int, text: str, chat: int | None = None) -> str:
+        """`who` sends `text` (privately unless `chat`); once the desk is idle, the bot's latest
+        message there."""
+        self.fake.send_message(who, chat, text=text)
+        await self.idle()
+        return self.texts_to(chat or who)[-1]
+
     # --- reading what the bot sent ---------------------------------------------------------
 
     def texts_to(self, chat_id: int) -> list[str]:

@@ -13,9 +13,7 @@ async def report_channel_post(
     h: Harness, who: int, post_id: int = 77, args: str = "terrorism recruiting for attacks"
 ) -> int:
     h.world.forward_channel_post(who, h.world.bad_news, post_id, text="Join the cause <now>")
-    h.fake.send_message(who, text=f"/report {args}")
-    await h.idle()
-    ack = h.texts_to(who)[-1]
+    ack = await h.answer(who, f"/report {args}")
     assert "#" in ack, ack
     return int(ack.split("#", 1)[1].split()[0].rstrip("."))
 
@@ -59,9 +57,7 @@ async def test_only_listed_reporters_may_report(harness: Harness, cast: World) -
 async def test_report_with_nothing_forwarded_explains_and_records_nothing(
     harness: Harness,
 ) -> None:
-    harness.fake.send_message(SATU, text="/report terrorism")
-    await harness.idle()
-    assert "Teruskan dulu" in harness.texts_to(SATU)[-1]
+    assert "Teruskan dulu" in await harness.answer(SATU, "/report terrorism")
     assert "tangkapan layar" in harness.texts_to(SATU)[-1]
     assert harness.fake.messages_in(GROUP) == []
 
