@@ -218,6 +218,13 @@ class World:
             **kwargs,
         )
 
+    def forward_channel_posts(
+        self, user_id: int, channel: JSONDict, first_message_id: int, count: int
+    ) -> None:
+        """The user forwards `count` consecutive posts of the channel ("post 0", "post 1", ...)."""
+        for i in range(count):
+            self.forward_channel_post(user_id, channel, first_message_id + i, text=f"post {i}")
+
     def forward_album(
         self,
         user_id: int,

@@ -74,10 +74,8 @@ def desk(started: Started, tg: FakeTelegram, cast: World, tmp_path: Path) -> Sta
 async def test_a_new_case_is_visible_before_more_evidence_of_a_big_report(
     desk: StartDesk, tg: FakeTelegram, cast: World
 ) -> None:
-    clock = FakeClock()
-    harness = await desk("  evidence_auto: 40\n", clock)
-    for post in range(200):
-        cast.forward_channel_post(DUA, cast.bad_news, 1000 + post, text=f"post {post}")
+    harness = await desk("  evidence_auto: 40\n", FakeClock())
+    cast.forward_channel_posts(DUA, cast.bad_news, 1000, 200)
     tg.send_message(DUA, text="/report other")
     # The group's budget runs out: the big card and part of its evidence are posted.
     await tg.wait_for(lambda: len(tg.messages_in(GROUP)) >= 14, timeout=120)
@@ -114,8 +112,7 @@ async def evidence_on_demand(harness: Harness, tg: FakeTelegram, cast: World) ->
             media_group_id=album,
             entities=[hidden_link] if index == 0 else None,
         )
-    for post in range(12):
-        cast.forward_channel_post(DUA, cast.bad_news, 60 + post, text=f"post {post}")
+    cast.forward_channel_posts(DUA, cast.bad_news, 60, 12)
     tg.send_message(DUA, text="/report terrorism")
     card = await tg.wait_for(lambda: harness.card(GROUP, 1), timeout=30)
     await harness.settle(seconds=60)
@@ -151,8 +148,7 @@ async def test_a_full_draft_refuses_the_rest_with_one_message(
     desk: StartDesk, tg: FakeTelegram, cast: World
 ) -> None:
     harness = await desk("  max_draft_items: 200\n")
-    for post in range(10_000):
-        cast.forward_channel_post(DUA, cast.bad_news, 20_000 + post, text=f"p{post}")
+    cast.forward_channel_posts(DUA, cast.bad_news, 20_000, 10_000)
     await tg.wait_for(lambda: not tg.pending_updates, timeout=600)
     full = await tg.wait_for(
         lambda: [t for t in harness.texts_to(DUA) if "were not taken" in t], timeout=600
