@@ -71,6 +71,14 @@ async def a_day(desk: Harness, clock: FakeClock) -> list[int]:
     return [first, second, third]
 
 
+async def admin_asks(h: Harness, cast: World, command: str) -> None:
+    """The admin opens their private chat with the bot and sends `command`; the desk settles."""
+    cast.start(ADMIN)
+    await h.settle()
+    h.fake.send_message(ADMIN, text=command)
+    await h.settle()
+
+
 def group_texts(h: Harness) -> list[str]:
     return h.texts_to(GROUP)
 
@@ -106,10 +114,7 @@ async def test_stats_give_exact_medians_and_a_chart_sent_as_a_photo(
 async def test_an_admin_sees_stats_in_private_in_their_language(
     desk: Harness, tg: FakeTelegram, cast: World, a_day: list[int]
 ) -> None:
-    cast.start(ADMIN)
-    await desk.settle()
-    tg.send_message(ADMIN, text="/stats 30d")
-    await desk.settle()
+    await admin_asks(desk, cast, "/stats 30d")
     assert any("Time to decision: median 1h30m" in t for t in desk.texts_to(ADMIN))
     await tg.wait_for(lambda: tg.calls_to("sendPhoto", ADMIN), timeout=60)
 
@@ -198,10 +203,7 @@ async def test_case_shows_its_timeline_with_durations(
 async def test_an_admin_exports_the_month_as_csv(
     desk: Harness, tg: FakeTelegram, cast: World, a_day: list[int]
 ) -> None:
-    cast.start(ADMIN)
-    await desk.settle()
-    tg.send_message(ADMIN, text="/export 2027-01")
-    await desk.settle()
+    await admin_asks(desk, cast, "/export 2027-01")
     await tg.wait_for(lambda: tg.calls_to("sendDocument", ADMIN), timeout=60)
     await desk.settle()
     assert (
