@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.domain.identity import item_identity
+from bot.domain.models import IncomingItem, Origin
 from bot.sandbox import FakeTelegram
 
 JSONDict = dict[str, Any]
@@ -78,6 +80,23 @@ def many_reporters_config(
         f"moderation:\n  chat_id: {GROUP}\n  moderators: [{MOD_ONE}, {MOD_TWO}]\n"
         f"admins: [{ADMIN}]\nreporters:\n{reporters}\n"
         f"storage:\n  path: {tmp_path / 'desk.sqlite3'}\n"
+    )
+
+
+def incoming_item(
+    reporter_id: int, message_id: int, origin: Origin, text: str, kind: str = "text", **media: Any
+) -> IncomingItem:
+    """A message a reporter sent the bot (a text unless `kind` and the `media` fields say
+    otherwise), with the identity intake gives it."""
+    return IncomingItem(
+        chat_id=reporter_id,
+        message_id=message_id,
+        reporter_id=reporter_id,
+        kind=kind,
+        identity=item_identity(origin, text, media.get("file_unique_id")),
+        origin=origin,
+        text=text,
+        **media,
     )
 
 
