@@ -134,6 +134,13 @@ class Harness:
         await self.idle()
         return self.texts_to(chat or who)[-1]
 
+    async def forward_and_report(
+        self, who: int, post_id: int, args: str, text: str = "Forwarded post"
+    ) -> str:
+        """`who` forwards a post of Bad News and sends `/report args`; the bot's answer."""
+        self.world.forward_channel_post(who, self.world.bad_news, post_id, text=text)
+        return await self.answer(who, f"/report {args}")
+
     # --- reading what the bot sent ---------------------------------------------------------
 
     def texts_to(self, chat_id: int) -> list[str]:

@@ -35,7 +35,7 @@ async def report(h: Harness, who: int, post: int) -> None:
 
 
 async def test_reload_command_applies_a_good_edit_and_rejects_a_bad_one(
-    harness: Harness, tg: FakeTelegram, cast: World
+    harness: Harness, cast: World
 ) -> None:
     cast.start(MOD_ONE)
     cast.start(STRANGER)

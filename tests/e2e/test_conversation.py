@@ -76,8 +76,7 @@ async def report_post(
     h: Harness, who: int, post_id: int = 77, args: str = "terrorism recruiting for attacks"
 ) -> int:
     """`who` forwards a Bad News post and reports it; returns the acknowledged case number."""
-    h.world.forward_channel_post(who, h.world.bad_news, post_id, text=f"Evidence post {post_id}")
-    ack = await h.answer(who, f"/report {args}")
+    ack = await h.forward_and_report(who, post_id, args, f"Evidence post {post_id}")
     match = re.search(r"#(\d+)", ack)
     assert match, ack
     return int(match[1])
@@ -776,9 +775,7 @@ async def test_add_history_on_the_card_is_in_the_moderators_language(
     assert "item tambahan" not in card_text(harness, case_id)
 
 
-async def test_add_with_a_note_shows_the_note_on_the_card(
-    harness: Harness, tg: FakeTelegram, cast: World
-) -> None:
+async def test_add_with_a_note_shows_the_note_on_the_card(harness: Harness, cast: World) -> None:
     case_id = await report_post(harness, DUA)
     cast.forward_channel_post(DUA, cast.bad_news, 78, text="Follow-up post 78")
     assert f"Added 1 item(s) to case #{case_id}" in await harness.answer(

@@ -12,8 +12,7 @@ from tests.harness import Harness
 async def report_channel_post(
     h: Harness, who: int, post_id: int = 77, args: str = "terrorism recruiting for attacks"
 ) -> int:
-    h.world.forward_channel_post(who, h.world.bad_news, post_id, text="Join the cause <now>")
-    ack = await h.answer(who, f"/report {args}")
+    ack = await h.forward_and_report(who, post_id, args, "Join the cause <now>")
     assert "#" in ack, ack
     return int(ack.split("#", 1)[1].split()[0].rstrip("."))
 

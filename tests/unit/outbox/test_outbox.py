@@ -299,7 +299,7 @@ async def test_a_few_new_cards_are_posted_directly(
 
 
 async def test_rows_that_must_wait_never_hide_the_ones_behind_them(
-    store: Store, clock: FakeClock, transport: ScriptedTransport, outbox: OutboxWorker
+    store: Store, transport: ScriptedTransport, outbox: OutboxWorker
 ) -> None:
     outbox.pacer.pause(GROUP, 600)
     async with store.transaction() as tx:
