@@ -20,6 +20,7 @@ from telegram.ext import (
 )
 
 from bot.sandbox import FakeTelegram
+from tests.factories import polling
 
 
 @asynccontextmanager
@@ -47,14 +48,9 @@ async def bare_app(tg: FakeTelegram, group: int, *, limits: bool) -> AsyncIterat
         builder = builder.rate_limiter(AIORateLimiter())  # type: ignore[arg-type]
     application = builder.build()
     application.add_handler(CommandHandler("report", report))
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    async with polling(application):
         try:
             yield application
         finally:
-            await application.updater.stop()
             for task in list(background):
                 task.cancel()
-            await application.stop()

@@ -6,13 +6,18 @@ from __future__ import annotations
 import copy
 import itertools
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.identity import item_identity
 from bot.domain.models import IncomingItem, Origin
 from bot.sandbox import FakeTelegram
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 JSONDict = dict[str, Any]
 
@@ -272,6 +277,21 @@ class World:
                 )
             )
         return messages
+
+
+@asynccontextmanager
+async def polling(application: Application) -> AsyncIterator[None]:
+    """A python-telegram-bot application started and polling the fake Bot API as fast as it
+    answers, for the block; stopped after it."""
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            yield
+        finally:
+            await application.updater.stop()
+            await application.stop()
 
 
 def setup_world(fake: FakeTelegram) -> World:

@@ -757,9 +757,8 @@ async def test_add_attaches_the_draft_to_the_reporters_open_case(
         assert "forward_origin" not in copy and copy["message_id"] > card["message_id"]
     assert in_history(harness, case_id, "Liaison Satu added material")
     assert "State: new" in card["text"]
-    tg.send_message(SATU, text="/report terrorism")  # the draft is empty now
-    await harness.idle()
-    assert "Belum ada yang bisa dilaporkan" in harness.texts_to(SATU)[-1]
+    # The draft is empty now.
+    assert "Belum ada yang bisa dilaporkan" in await harness.answer(SATU, "/report terrorism")
     assert_no_moderator_identity(tg)
 
 
@@ -769,8 +768,7 @@ async def test_add_history_on_the_card_is_in_the_moderators_language(
     case_id = await report_post(harness, SATU)
     cast.forward_channel_post(SATU, cast.bad_news, 78, text="Follow-up post 78")
     cast.forward_channel_post(SATU, cast.bad_news, 79, text="Follow-up post 79")
-    tg.send_message(SATU, text=f"/add {case_id}")
-    await harness.idle()
+    await harness.answer(SATU, f"/add {case_id}")
     assert in_history(harness, case_id, "Liaison Satu added material: 2 more item(s)")
     assert "item tambahan" not in card_text(harness, case_id)
 
@@ -810,12 +808,8 @@ async def test_add_to_a_decided_or_someone_elses_case_is_refused(
     cards_before = {c: card_text(harness, c) for c in (satus_case, duas_case)}
 
     cast.forward_channel_post(DUA, cast.bad_news, 3, text="Dua's new find")
-    tg.send_message(DUA, text=f"/add {duas_case}")
-    await harness.idle()
-    assert (
-        f"Case #{duas_case} is already decided; report new content with /report"
-        in harness.texts_to(DUA)[-1]
-    )
+    decided = await harness.answer(DUA, f"/add {duas_case}")
+    assert f"Case #{duas_case} is already decided; report new content with /report" in decided
     refusal = await harness.answer(DUA, f"/add {satus_case}")
     assert f"found no case #{satus_case} among your reports" in refusal
     assert "Liaison Satu" not in refusal
@@ -823,10 +817,9 @@ async def test_add_to_a_decided_or_someone_elses_case_is_refused(
     # Nothing was attached anywhere; the draft is still there to report.
     assert len(tg.messages_in(GROUP)) == group_before
     assert {c: card_text(harness, c) for c in cards_before} == cards_before
-    tg.send_message(DUA, text="/report terrorism")
-    await harness.idle()
-    opened = re.search(r"#(\d+)", harness.texts_to(DUA)[-1])
-    assert opened, harness.texts_to(DUA)[-1]
+    ack = await harness.answer(DUA, "/report terrorism")
+    opened = re.search(r"#(\d+)", ack)
+    assert opened, ack
     assert int(opened[1]) not in (satus_case, duas_case)
     assert len(evidence_copies(harness, GROUP, "Dua's new find")) == 1
 
