@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -25,8 +26,8 @@ from bot.telegram.handlers.guide import GuideHandlers
 from bot.telegram.handlers.moderators import ModeratorHandlers
 from bot.telegram.handlers.reporters import ReporterHandlers
 
-# A handler method: called with the update and the callback context, answers in its own time.
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+# A handler method: a coroutine of the update and the callback context.
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 # The update types the bot asks Telegram for (an explicit list: see telegram-facts.md).
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
