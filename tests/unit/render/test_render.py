@@ -30,7 +30,8 @@ def make_case(state: State = State.NEW, **changes: Any) -> Case:
     reported = 1_800_000_000.0
     fields: dict[str, Any] = dict.fromkeys(UNTOUCHED)
     fields.update(id=7, category="terrorism", priority=1, state=state)
-    fields.update(created_at=reported, clock_start=reported, **changes)
+    fields.update(created_at=reported, clock_start=reported)
+    fields.update(changes)
     return Case(**fields)
 
 
