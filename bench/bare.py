@@ -29,6 +29,8 @@ from telegram.ext import (
     ContextTypes,
 )
 
+from tests.factories import polling
+
 
 @asynccontextmanager
 async def bare_app(
@@ -60,17 +62,12 @@ async def bare_app(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=5))  # type: ignore[arg-type]
     application = builder.build()
     application.add_handler(CommandHandler("report", report))
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    async with polling(application):
         try:
             yield application
         finally:
-            await application.updater.stop()
             for task in list(background):
                 task.cancel()
-            await application.stop()
 
 
 async def serve(base_url: str, group: int, *, limits: bool) -> list[float]:

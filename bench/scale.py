@@ -40,12 +40,12 @@ from bot.desk import Desk
 from bot.desk.timers import TimerDispatch, TimerRunner
 from bot.domain.identity import item_identity
 from bot.domain.lifecycle import Action, Decision
-from bot.domain.models import IncomingItem, Origin, Person
+from bot.domain.models import Origin, Person
 from bot.domain.vocabulary import TimerKind
 from bot.render.callback_data import CaseAction
 from bot.render.cards import render_card
 from bot.store import Store
-from tests.factories import GROUP, MOD_ONE, many_reporters_config
+from tests.factories import GROUP, MOD_ONE, incoming_item, many_reporters_config
 
 PER_DAY = 1000
 UNDECIDED = 10_000
@@ -396,16 +396,7 @@ async def measure(database: Path, config_path: Path, cases: int) -> None:
             title="Bigchannel",
             username="bigchannel",
         )
-        item = IncomingItem(
-            chat_id=reporter,
-            message_id=10**6 + run,
-            reporter_id=reporter,
-            kind="text",
-            identity=item_identity(origin, "x", None),
-            origin=origin,
-            text="x",
-        )
-        await desk.intake.receive(person, item)
+        await desk.intake.receive(person, incoming_item(reporter, 10**6 + run, origin, "x"))
         await desk.intake.report(person, reporter, 10**6 + run + 1, "fraud")
 
     report("new_report", cases, *await timed(runs, new_report))

@@ -80,6 +80,14 @@ def main(argv: list[str] | None = None) -> int:
         from bot.sandbox.app import main as sandbox
 
         return sandbox(argv[1:])
+    try:
+        return _command(argv)
+    except ConfigError as error:
+        print(f"Configuration error:\n{error}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def _command(argv: list[str]) -> int:
     if argv and argv[0] in OPS_COMMANDS:
         configure_logging("WARNING")
         from bot.ops.commands import main as ops_main
@@ -101,9 +109,6 @@ def main(argv: list[str] | None = None) -> int:
         hide(resolve_token(config, os.environ))
         log_warnings(config)
         return asyncio.run(run(args.config, init=args.init))
-    except ConfigError as error:
-        print(f"Configuration error:\n{error}", file=sys.stderr)
-        return EXIT_CONFIG
     except StartFailed as error:
         print(f"Cannot start: {error}", file=sys.stderr)
         return EXIT_CONFIG

@@ -41,23 +41,24 @@ CRASH_AT = _points(CRASH_KEY)
 FAIL_AT = _points(FAIL_KEY)
 
 
+def _reached(point: str, wanted_at: dict[str, set[int]], counts: dict[str, int]) -> bool:
+    """Count this pass through `point`; whether it is an occurrence the knob names."""
+    wanted = wanted_at.get(point)
+    if not wanted:
+        return False
+    counts[point] = counts.get(point, 0) + 1
+    return counts[point] in wanted
+
+
 def crash_point(point: str) -> None:
     """Die here (SIGKILL, no cleanup) if this is a configured point and occurrence."""
-    wanted = CRASH_AT.get(point)
-    if not wanted:
-        return
-    _crash_counts[point] = _crash_counts.get(point, 0) + 1
-    if _crash_counts[point] in wanted:
+    if _reached(point, CRASH_AT, _crash_counts):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
 def fault_point(point: str) -> None:
     """Fail here as a locked database does, if this is a configured point and occurrence."""
-    wanted = FAIL_AT.get(point)
-    if not wanted:
-        return
-    _fail_counts[point] = _fail_counts.get(point, 0) + 1
-    if _fail_counts[point] in wanted:
+    if _reached(point, FAIL_AT, _fail_counts):
         raise sqlite3.OperationalError("database is locked")
 
 

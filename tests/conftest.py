@@ -15,7 +15,7 @@ from bot.store import Store
 from tests.factories import ADMIN, DUA, SATU, FakeClock, World, write_config
 
 if TYPE_CHECKING:
-    from tests.harness import Harness
+    from tests.harness import Harness, Started
 
 
 @pytest.fixture
@@ -59,6 +59,22 @@ def cast(tg: FakeTelegram) -> World:
     built.start(DUA)
     built.start(ADMIN)
     return built
+
+
+@pytest.fixture
+async def started(tg: FakeTelegram) -> AsyncIterator[Started]:
+    """`await started(h)` starts the desk `h`, closed when the test ends, however it ends (and
+    before the fake Bot API it talks to stops)."""
+    running: list[Harness] = []
+
+    async def start(h: Harness) -> Harness:
+        running.append(h)
+        await h.start()
+        return h
+
+    yield start
+    for h in running:
+        await h.close()
 
 
 @pytest.fixture

@@ -6,11 +6,18 @@ from __future__ import annotations
 import copy
 import itertools
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from bot.domain.identity import item_identity
+from bot.domain.models import IncomingItem, Origin
 from bot.sandbox import FakeTelegram
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 JSONDict = dict[str, Any]
 
@@ -42,11 +49,25 @@ language: en
 """
 
 
-def write_config(tmp_path: Path, base_url: str = "http://127.0.0.1:9/bot", extra: str = "") -> Path:
+MODERATORS_LINE = "  moderators: [111111, 222222]\n"
+
+
+def write_config(
+    tmp_path: Path,
+    base_url: str = "http://127.0.0.1:9/bot",
+    extra: str = "",
+    *,
+    language: str = "en",
+    on_duty: str = "",
+) -> Path:
+    """The cast's configuration with moderator space in `language`, the moderators in `on_duty`
+    (a YAML list) on duty, and `extra` lines at the end."""
+    text = CONFIG_TEXT.format(base_url=base_url, db=tmp_path / "desk.sqlite3")
+    text = text.replace("language: en\n", f"language: {language}\n")
+    if on_duty:
+        text = text.replace(MODERATORS_LINE, f"{MODERATORS_LINE}  on_duty: {on_duty}\n")
     path = tmp_path / "config.yaml"
-    path.write_text(
-        CONFIG_TEXT.format(base_url=base_url, db=tmp_path / "desk.sqlite3") + extra, "utf-8"
-    )
+    path.write_text(text + extra, "utf-8")
     return path
 
 
@@ -64,6 +85,23 @@ def many_reporters_config(
         f"moderation:\n  chat_id: {GROUP}\n  moderators: [{MOD_ONE}, {MOD_TWO}]\n"
         f"admins: [{ADMIN}]\nreporters:\n{reporters}\n"
         f"storage:\n  path: {tmp_path / 'desk.sqlite3'}\n"
+    )
+
+
+def incoming_item(
+    reporter_id: int, message_id: int, origin: Origin, text: str, kind: str = "text", **media: Any
+) -> IncomingItem:
+    """A message a reporter sent the bot (a text unless `kind` and the `media` fields say
+    otherwise), with the identity intake gives it."""
+    return IncomingItem(
+        chat_id=reporter_id,
+        message_id=message_id,
+        reporter_id=reporter_id,
+        kind=kind,
+        identity=item_identity(origin, text, media.get("file_unique_id")),
+        origin=origin,
+        text=text,
+        **media,
     )
 
 
@@ -204,6 +242,13 @@ class World:
             **kwargs,
         )
 
+    def forward_channel_posts(
+        self, user_id: int, channel: JSONDict, first_message_id: int, count: int
+    ) -> None:
+        """The user forwards `count` consecutive posts of the channel ("post 0", "post 1", ...)."""
+        for i in range(count):
+            self.forward_channel_post(user_id, channel, first_message_id + i, text=f"post {i}")
+
     def forward_album(
         self,
         user_id: int,
@@ -232,6 +277,21 @@ class World:
                 )
             )
         return messages
+
+
+@asynccontextmanager
+async def polling(application: Application) -> AsyncIterator[None]:
+    """A python-telegram-bot application started and polling the fake Bot API as fast as it
+    answers, for the block; stopped after it."""
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            yield
+        finally:
+            await application.updater.stop()
+            await application.stop()
 
 
 def setup_world(fake: FakeTelegram) -> World:

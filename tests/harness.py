@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,14 @@ class Harness:
         *,
         clock: Callable[[], float] | None = None,
         extra_config: str = "",
+        language: str = "en",
+        on_duty: str = "",
     ) -> None:
         self.fake = fake
         self.world = world
-        self.config_path = write_config(tmp_path, fake.base_url, extra_config)
+        self.config_path = write_config(
+            tmp_path, fake.base_url, extra_config, language=language, on_duty=on_duty
+        )
         self.clock = clock
         self.runtime: DeskRuntime | None = None
 
@@ -55,6 +60,14 @@ class Harness:
         if self.runtime is not None:
             await self.runtime.stop(flush_seconds)
             self.runtime = None
+
+    async def close(self) -> None:
+        """Stop, once a running desk has settled: the shutdown flush must not wait on a clock
+        that stands still."""
+        if self.runtime is not None:
+            with contextlib.suppress(AssertionError):
+                await self.settle()
+        await self.stop()
 
     async def restart(self) -> DeskRuntime:
         await self.stop()
@@ -113,6 +126,20 @@ class Harness:
             return False
 
         await self.fake.wait_for(quiet, timeout=seconds, description="the desk to settle")
+
+    async def answer(self, who: int, text: str, chat: int | None = None) -> str:
+        """`who` sends `text` (privately unless `chat`); once the desk is idle, the bot's latest
+        message there."""
+        self.fake.send_message(who, chat, text=text)
+        await self.idle()
+        return self.texts_to(chat or who)[-1]
+
+    async def forward_and_report(
+        self, who: int, post_id: int, args: str, text: str = "Forwarded post"
+    ) -> str:
+        """`who` forwards a post of Bad News and sends `/report args`; the bot's answer."""
+        self.world.forward_channel_post(who, self.world.bad_news, post_id, text=text)
+        return await self.answer(who, f"/report {args}")
 
     # --- reading what the bot sent ---------------------------------------------------------
 
@@ -235,3 +262,7 @@ class BotProcess:
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)
         return await self.exit_code(within)
+
+
+# The `started` fixture: starts a desk that is closed when the test ends, however it ends.
+Started = Callable[[Harness], Awaitable[Harness]]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Sized
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -44,12 +44,25 @@ RESTART_KEYS = (
 # Category keys and reason codes travel in callback data (64 bytes), so they stay short.
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,15}")
 
+SizedValue = TypeVar("SizedValue", bound=Sized)
+
 # --- field types ------------------------------------------------------------------------------
 
 
 def problem(message: str, at: tuple[int | str, ...] = ()) -> PydanticCustomError:
     """A validation error whose text is complete; `at` refines the location below the field."""
     return PydanticCustomError("config", "{msg}", {"msg": message, "at": at})
+
+
+def _at_least_one(what: str) -> Callable[[SizedValue], SizedValue]:
+    """A check that a list or a map holds at least one `what`."""
+
+    def check(value: SizedValue) -> SizedValue:
+        if not value:
+            raise problem(f"expected at least one {what}")
+        return value
+
+    return check
 
 
 def _check_identifier(value: str) -> str:
@@ -220,7 +233,7 @@ class TelegramSettings(_Section):
 
 class Moderation(_Checked):
     chat_id: GroupId
-    moderators: list[UserId]
+    moderators: Annotated[list[UserId], AfterValidator(_at_least_one("moderator's user id"))]
     escalation_chat_id: GroupId | None = None
     on_duty: list[UserId] = []
 
@@ -228,13 +241,6 @@ class Moderation(_Checked):
     def chats(self) -> list[int]:
         """Moderator space: the moderator group, and the escalation chat if there is one."""
         return [c for c in (self.chat_id, self.escalation_chat_id) if c is not None]
-
-    @field_validator("moderators")
-    @classmethod
-    def _some_moderators(cls, value: list[int]) -> list[int]:
-        if not value:
-            raise problem("expected at least one moderator's user id")
-        return value
 
     @classmethod
     def _rules(cls, data: Any) -> list[rules.Problem]:
@@ -353,19 +359,15 @@ class Config(_Checked):
     retention: Retention = Retention()
     backup: Backup | None = None
     monitoring: Monitoring | None = None
-    categories: dict[Identifier, Category] = Field(default_factory=lambda: default_categories())
+    categories: Annotated[
+        dict[Identifier, Category],
+        AfterValidator(_at_least_one("category (not every one can be switched off)")),
+    ] = Field(default_factory=lambda: default_categories())
     # Where the configuration was read from; set by load_config, never read from the YAML.
     source_path: str = ""
 
     # Line of every key in the file it was read from (set by load_config; empty in code).
     _lines: dict[tuple[str, ...], int] = PrivateAttr(default_factory=dict)
-
-    @field_validator("categories")
-    @classmethod
-    def _some_categories(cls, value: dict[str, Category]) -> dict[str, Category]:
-        if not value:
-            raise problem("expected at least one category (not every one can be switched off)")
-        return value
 
     @classmethod
     def _rules(cls, data: Any) -> list[rules.Problem]:

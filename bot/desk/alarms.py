@@ -36,6 +36,18 @@ class Overdue:
     minutes: int
 
 
+def _overdue_text(language: str, key: str, overdue: Overdue) -> Markup:
+    """An overdue case in `key`'s words: an alarm of its own, or a line of a longer one."""
+    return t(
+        language,
+        key,
+        case=overdue.case_id,
+        category=overdue.category,
+        target=overdue.target,
+        minutes=overdue.minutes,
+    )
+
+
 class Alarms(UseCase):
     async def arm(self, tx: Tx, case_id: int) -> None:
         """Timers for both targets, from the case's clock start (the report or the reopen)."""
@@ -109,31 +121,14 @@ class Alarms(UseCase):
         on_duty = [t(lang, "on_duty.mentions", mentions=Markup(mentions))] if mentions else []
         if len(overdue) == 1:
             [one] = overdue
-            alarm = t(
-                lang,
-                "alarm.overdue",
-                case=one.case_id,
-                target=one.target,
-                minutes=one.minutes,
-                category=one.category,
-            )
+            alarm = _overdue_text(lang, "alarm.overdue", one)
             text = Markup("\n".join([alarm, *on_duty]))
             listed = [one]
         else:
             ordered = sorted(overdue, key=lambda o: (o.priority, o.case_id))
             listed = ordered[:ANNOUNCED_CASES]
             lines = [t(lang, "alarm.overdue_many", count=len(overdue)), *on_duty]
-            lines += [
-                t(
-                    lang,
-                    "alarm.overdue_line",
-                    case=o.case_id,
-                    category=o.category,
-                    target=o.target,
-                    minutes=o.minutes,
-                )
-                for o in listed
-            ]
+            lines += [_overdue_text(lang, "alarm.overdue_line", o) for o in listed]
             if len(ordered) > len(listed):
                 lines.append(t(lang, "alarm.overdue_more", count=len(ordered) - len(listed)))
             text = Markup(fit_lines(lines, MESSAGE_LIMIT))

@@ -4,12 +4,13 @@ only mean something in moderator space answer a private chat with a pointer ther
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.config import Config
 from bot.desk.context import UseCase
 from bot.domain.models import Person
 from bot.outbox import sends
 from bot.render.i18n import Markup, t
-from bot.store import Tx
 
 
 def staff_sections(config: Config, user_id: int, language: str) -> list[Markup]:
@@ -30,40 +31,47 @@ def staff_greeting(config: Config, person: Person, language: str) -> Markup | No
     return t(language, f"start.staff.{role}", name=person.name)
 
 
+def opening_greeting(config: Config, person: Person, language: str) -> Markup | None:
+    """/start's first words: a reporter is greeted as one, staff by their roles."""
+    if config.reporter(person.id):
+        return t(language, "start.reporter", name=person.name)
+    return staff_greeting(config, person, language)
+
+
+def reporting_help(config: Config, person: Person, language: str) -> Markup | None:
+    """/help's first words, for a reporter: how to report, in which categories."""
+    if not config.reporter(person.id):
+        return None
+    categories = ", ".join(
+        f"{category.label(language)} ({key})" for key, category in config.categories_by_urgency()
+    )
+    return t(language, "help.reporter", categories=categories)
+
+
+# The first words of an answer in a private chat, if this person gets any.
+Opening = Callable[[Config, Person, str], Markup | None]
+
+
 class Guide(UseCase):
     async def start(self, person: Person) -> None:
         """/start in a private chat: a greeting for each role this person holds."""
-        config = self.config()
-        async with self.store.transaction() as tx:
-            language = await self.context.meet(tx, person)
-            parts: list[Markup] = []
-            if config.reporter(person.id):
-                parts.append(t(language, "start.reporter", name=person.name))
-            elif greeting := staff_greeting(config, person, language):
-                parts.append(greeting)
-            parts.extend(staff_sections(config, person.id, language))
-            await self._say_or_refuse(tx, person, language, parts)
+        await self._answer_in_private(person, opening_greeting)
 
     async def help(self, person: Person) -> None:
         """/help in a private chat: how to report, and each desk role's commands."""
+        await self._answer_in_private(person, reporting_help)
+
+    async def _answer_in_private(self, person: Person, opening: Opening) -> None:
+        """The opening, then the help of each desk role the person holds; someone with no role
+        learns their id."""
         config = self.config()
         async with self.store.transaction() as tx:
             language = await self.context.meet(tx, person)
-            parts: list[Markup] = []
-            if config.reporter(person.id):
-                categories = ", ".join(
-                    f"{category.label(language)} ({key})"
-                    for key, category in config.categories_by_urgency()
-                )
-                parts.append(t(language, "help.reporter", categories=categories))
+            first = opening(config, person, language)
+            parts = [first] if first else []
             parts.extend(staff_sections(config, person.id, language))
-            await self._say_or_refuse(tx, person, language, parts)
-
-    async def _say_or_refuse(
-        self, tx: Tx, person: Person, language: str, parts: list[Markup]
-    ) -> None:
-        text = "\n\n".join(parts) if parts else t(language, "start.other", id=person.id)
-        await sends.message(tx, person.id, text)
+            text = "\n\n".join(parts) if parts else t(language, "start.other", id=person.id)
+            await sends.message(tx, person.id, text)
 
     async def help_in_moderator_space(self, person: Person, chat_id: int) -> None:
         """/start or /help in moderator space: the sender's desk roles, in the desk's language;

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.config import Config
@@ -40,6 +41,10 @@ from bot.store.reading import reading
 log = logging.getLogger(__name__)
 
 
+# What a command does once it may: in this chat, for this period, configuration and language.
+Answer = Callable[[int, Period, Config, str], Awaitable[None]]
+
+
 def is_private(chat_id: int, person: Person) -> bool:
     return chat_id == person.id
 
@@ -62,6 +67,25 @@ class Statistics(UseCase):
 
     def _period(self, args: str) -> Period | None:
         return parse_period(args, self.store.clock(), self.config().zone)
+
+    async def _for_an_admin_in_private(
+        self, person: Person, chat_id: int, args: str, command: str, answer: Answer
+    ) -> None:
+        """`command` answered with the period asked for, the configuration and the language;
+        anyone but an admin, anywhere but in private, or without a period, is told why not."""
+        config = self.config()
+        language = await self._language(person, chat_id)
+        if not is_private(chat_id, person):
+            refusal = "private_only"
+        elif not config.is_admin(person.id):
+            refusal = "not_admin"
+        else:
+            period = self._period(args)
+            if period is not None:
+                await answer(chat_id, period, config, language)
+                return
+            refusal = "usage"
+        await self._say(chat_id, t(language, f"{command}.{refusal}"))
 
     # --- /stats --------------------------------------------------------------------------
 
@@ -121,19 +145,9 @@ class Statistics(UseCase):
 
     async def quality(self, person: Person, chat_id: int, args: str) -> None:
         """/quality [period]: flagger quality, for an admin in a private chat only."""
-        config = self.config()
-        language = await self._language(person, chat_id)
-        if not is_private(chat_id, person):
-            await self._say(chat_id, t(language, "quality.private_only"))
-            return
-        if not config.is_admin(person.id):
-            await self._say(chat_id, t(language, "quality.not_admin"))
-            return
-        period = self._period(args)
-        if period is None:
-            await self._say(chat_id, t(language, "quality.usage"))
-            return
+        await self._for_an_admin_in_private(person, chat_id, args, "quality", self._quality)
 
+    async def _quality(self, chat_id: int, period: Period, config: Config, language: str) -> None:
         def measure() -> str:
             with reading(self.store.path) as db:
                 return quality_text(flagger_quality(db, period), config, language)
@@ -144,18 +158,11 @@ class Statistics(UseCase):
 
     async def export(self, person: Person, chat_id: int, args: str) -> None:
         """/export [period]: the period's cases as CSV documents, for an admin in private."""
-        config = self.config()
-        language = await self._language(person, chat_id)
-        if not is_private(chat_id, person):
-            await self._say(chat_id, t(language, "export.private_only"))
-            return
-        if not config.is_admin(person.id):
-            await self._say(chat_id, t(language, "export.not_admin"))
-            return
-        period = self._period(args)
-        if period is None:
-            await self._say(chat_id, t(language, "export.usage"))
-            return
+        await self._for_an_admin_in_private(person, chat_id, args, "export", self._start_export)
+
+    async def _start_export(
+        self, chat_id: int, period: Period, config: Config, language: str
+    ) -> None:
         await self._say(chat_id, t(language, "export.preparing", period=period.describe()))
         task = asyncio.create_task(self._export(chat_id, period, config, language))
         self._exports.add(task)

@@ -12,15 +12,15 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, load_config
 from bot.domain.periods import between, parse_period
+from bot.ops.arguments import command_parser
 from bot.ops.export import ExportOptions, export, targets_of
 from bot.ops.files import private_file
 from bot.ops.report import write_report
 from bot.store import Store
 
 EXIT_FAILED = 1
-EXIT_USAGE = 2
 _MONTH = re.compile(r"20[0-9]{2}-(0[1-9]|1[0-2])")
 
 
@@ -40,12 +40,11 @@ def _month(text: str) -> str:
 
 
 def export_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m bot export",
-        description="One row per case (first reported in the period, days in the configured "
-        "time zone): timeline, category, priority, organizations, decision, reason codes.",
+    parser = command_parser(
+        "export",
+        "One row per case (first reported in the period, days in the configured time zone): "
+        "timeline, category, priority, organizations, decision, reason codes.",
     )
-    parser.add_argument("--config", default="config.yaml", help="the YAML file (config.yaml)")
     parser.add_argument(
         "--since", type=_day, help="first day, YYYY-MM-DD (default: the first case)"
     )
@@ -64,12 +63,11 @@ def export_parser() -> argparse.ArgumentParser:
 
 
 def report_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m bot report",
-        description="The monthly transparency report: report.html (self-contained) and "
-        "report.md with its PNG charts, in the configured language.",
+    parser = command_parser(
+        "report",
+        "The monthly transparency report: report.html (self-contained) and report.md with its "
+        "PNG charts, in the configured language.",
     )
-    parser.add_argument("--config", default="config.yaml", help="the YAML file (config.yaml)")
     parser.add_argument("--month", type=_month, required=True, help="YYYY-MM")
     parser.add_argument("--output", type=Path, required=True, help="the directory to write")
     parser.add_argument(
@@ -147,13 +145,11 @@ COMMANDS = {"export": run_export, "report": run_report}
 
 
 def main(argv: list[str]) -> int:
-    """`argv` starts with the command (export or report)."""
+    """`argv` starts with the command (export or report); a configuration it cannot use raises
+    ConfigError, for the caller to explain."""
     command, rest = argv[0], argv[1:]
     try:
         return COMMANDS[command](rest)
-    except ConfigError as error:
-        print(f"Configuration error:\n{error}", file=sys.stderr)
-        return EXIT_USAGE
     except OSError as error:
         print(f"Cannot write: {error}", file=sys.stderr)
         return EXIT_FAILED

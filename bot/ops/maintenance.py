@@ -7,7 +7,6 @@ asked, 1 when `health` finds the bot unhealthy or not answering.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -16,8 +15,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bot.config import ConfigError, load_config
+from bot.config import load_config
 from bot.faults import wall_clock
+from bot.ops.arguments import command_parser
 from bot.ops.backup import BackupError, make_backup
 from bot.ops.monitoring import LISTEN_ENV, monitoring_address
 from bot.ops.restore import restore
@@ -31,12 +31,6 @@ HEALTH_TIMEOUT_SECONDS = 10.0
 
 class Refused(Exception):
     """The command cannot do what was asked; the message is the one line to print."""
-
-
-def _parser(command: str, description: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=f"python -m bot {command}", description=description)
-    parser.add_argument("--config", default="config.yaml", help="the YAML file (config.yaml)")
-    return parser
 
 
 def _existing_database(config_path: str) -> Path:
@@ -64,7 +58,7 @@ async def _purge(database: Path, config_path: str, dry_run: bool) -> list[str]:
 
 
 def run_purge(argv: list[str]) -> int:
-    parser = _parser("purge", "Remove what the retention settings say is past keeping.")
+    parser = command_parser("purge", "Remove what the retention settings say is past keeping.")
     parser.add_argument("--dry-run", action="store_true", help="only say what would be removed")
     args = parser.parse_args(argv)
     database = _existing_database(args.config)
@@ -73,7 +67,7 @@ def run_purge(argv: list[str]) -> int:
 
 
 def run_backup(argv: list[str]) -> int:
-    parser = _parser("backup", "Copy the database consistently, even while the bot runs.")
+    parser = command_parser("backup", "Copy the database consistently, even while the bot runs.")
     parser.add_argument("destination", type=Path, help="a new file, or a folder to put it in")
     args = parser.parse_args(argv)
     made = make_backup(_existing_database(args.config), args.destination)
@@ -82,7 +76,7 @@ def run_backup(argv: list[str]) -> int:
 
 
 def run_restore(argv: list[str]) -> int:
-    parser = _parser("restore", "Put a backup in place of the database (the bot stopped).")
+    parser = command_parser("restore", "Put a backup in place of the database (the bot stopped).")
     parser.add_argument("backup", type=Path, help="the backup file to restore")
     parser.add_argument(
         "--other-desk",
@@ -96,7 +90,9 @@ def run_restore(argv: list[str]) -> int:
 
 
 def run_health(argv: list[str]) -> int:
-    parser = _parser("health", "Ask the running bot's /healthz: exit 0 healthy, 1 otherwise.")
+    parser = command_parser(
+        "health", "Ask the running bot's /healthz: exit 0 healthy, 1 otherwise."
+    )
     args = parser.parse_args(argv)
     address = monitoring_address(load_config(args.config), os.environ)
     if address is None:
@@ -130,12 +126,11 @@ COMMANDS = {
 
 
 def main(argv: list[str]) -> int:
-    """`argv` starts with the command."""
+    """`argv` starts with the command; a configuration it cannot use raises ConfigError, for the
+    caller to explain."""
     command, rest = argv[0], argv[1:]
     try:
         return COMMANDS[command](rest)
-    except ConfigError as error:
-        print(f"Configuration error:\n{error}", file=sys.stderr)
     except (Refused, BackupError) as error:
         print(f"Cannot {command}: {error}", file=sys.stderr)
     except OSError as error:

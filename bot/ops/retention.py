@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.config import Config
 from bot.config.schema import Retention as RetentionSettings
 from bot.store import Store
 from bot.store.errors import describe
-from bot.store.retention import Erased
+from bot.store.retention import Erased, Retention
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,18 @@ class Purged:
         ]
 
 
+async def _in_batches(store: Store, batch: Callable[[Retention], Awaitable[int]]) -> int:
+    """Run `batch` in one short transaction after another until it handles fewer than BATCH rows;
+    how many it handled in all."""
+    total = 0
+    while True:
+        async with store.transaction() as tx:
+            handled = await batch(tx.retention)
+        total += handled
+        if handled < BATCH:
+            return total
+
+
 async def purge(store: Store, settings: RetentionSettings, *, dry_run: bool = False) -> Purged:
     """Remove what `settings` says is past keeping; with `dry_run`, only count it."""
     now = store.clock()
@@ -84,31 +96,23 @@ async def purge(store: Store, settings: RetentionSettings, *, dry_run: bool = Fa
             cases = await tx.retention.cases_to_erase(decided_cutoff, 1_000_000_000)
             purged.decided = await tx.retention.content_of(cases)
         return purged
-    while True:
-        async with store.transaction() as tx:
-            removed = await tx.retention.remove_processed_updates(raw_cutoff, BATCH)
-        purged.raw_updates += removed
-        if removed < BATCH:
-            break
-    while True:
-        async with store.transaction() as tx:
-            removed = await tx.retention.remove_finished_sends(sent_cutoff, BATCH)
-        purged.sent_messages += removed
-        if removed < BATCH:
-            break
-    while True:
-        async with store.transaction() as tx:
-            removed = await tx.retention.remove_unfiled(raw_cutoff, BATCH)
-        purged.unfiled_items += removed
-        if removed < BATCH:
-            break
-    while True:
-        async with store.transaction() as tx:
-            cases = await tx.retention.cases_to_erase(decided_cutoff, BATCH)
-            for case_id in cases:
-                purged.decided.add(await tx.retention.erase_case(case_id))
-        if len(cases) < BATCH:
-            break
+    purged.raw_updates = await _in_batches(
+        store, lambda retention: retention.remove_processed_updates(raw_cutoff, BATCH)
+    )
+    purged.sent_messages = await _in_batches(
+        store, lambda retention: retention.remove_finished_sends(sent_cutoff, BATCH)
+    )
+    purged.unfiled_items = await _in_batches(
+        store, lambda retention: retention.remove_unfiled(raw_cutoff, BATCH)
+    )
+
+    async def erase_decided(retention: Retention) -> int:
+        cases = await retention.cases_to_erase(decided_cutoff, BATCH)
+        for case_id in cases:
+            purged.decided.add(await retention.erase_case(case_id))
+        return len(cases)
+
+    await _in_batches(store, erase_decided)
     async with store.read() as tx:
         purged.full_vacuum = await tx.retention.compact()
     return purged

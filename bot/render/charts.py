@@ -95,20 +95,18 @@ def draw_decisions(axes: Axes, figures: Figures, config: Config, language: str) 
     def scaled(seconds: float | None) -> float:
         return (seconds or 0.0) / unit
 
-    axes.barh(
-        rows,
-        [scaled(g.to_decision.p90) for g in groups],
-        color="#f4a582",
-        label=plain(language, "chart.p90"),
-        height=0.6,
-    )
-    axes.barh(
-        rows,
-        [scaled(g.to_decision.median) for g in groups],
-        color="#b2182b",
-        label=plain(language, "chart.median"),
-        height=0.6,
-    )
+    # The 90th percentile's bar first, so that the shorter median's shows on top of it.
+    for seconds, color, label in (
+        ([g.to_decision.p90 for g in groups], "#f4a582", "chart.p90"),
+        ([g.to_decision.median for g in groups], "#b2182b", "chart.median"),
+    ):
+        axes.barh(
+            rows,
+            [scaled(s) for s in seconds],
+            color=color,
+            label=plain(language, label),
+            height=0.6,
+        )
     targets = [
         (row, scaled(config.categories[g.key].targets.decision_min * 60.0))
         for row, g in zip(rows, groups, strict=True)

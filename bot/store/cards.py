@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import aiosqlite
+
 from bot.domain.vocabulary import OutboxKind, OutboxState
 from bot.store.rows import CHUNK, Repository, marks
 
@@ -21,13 +23,17 @@ class Cards(Repository):
             (case_id, chat_id, message_id, self.clock()),
         )
 
-    async def live(self, case_id: int, chat_id: int) -> int | None:
-        """The message id of the case's live card in the chat."""
-        row = await self._one(
-            "SELECT message_id FROM cards WHERE case_id=? AND chat_id=? AND live=1"
+    async def _live_card(self, case_id: int, chat_id: int) -> aiosqlite.Row | None:
+        """The case's live card in the chat (the latest, were two ever live)."""
+        return await self._one(
+            "SELECT message_id, picker, shown FROM cards WHERE case_id=? AND chat_id=? AND live=1"
             " ORDER BY posted_at DESC LIMIT 1",
             (case_id, chat_id),
         )
+
+    async def live(self, case_id: int, chat_id: int) -> int | None:
+        """The message id of the case's live card in the chat."""
+        row = await self._live_card(case_id, chat_id)
         return int(row["message_id"]) if row else None
 
     async def case_of_card(self, chat_id: int, message_id: int) -> int | None:
@@ -67,20 +73,12 @@ class Cards(Repository):
 
     async def picker(self, case_id: int, chat_id: int) -> str | None:
         """The picker open on the live card (a decision's reasons, or the escalation choice)."""
-        row = await self._one(
-            "SELECT picker FROM cards WHERE case_id=? AND chat_id=? AND live=1"
-            " ORDER BY posted_at DESC LIMIT 1",
-            (case_id, chat_id),
-        )
+        row = await self._live_card(case_id, chat_id)
         return row["picker"] if row else None
 
     async def shown(self, case_id: int, chat_id: int) -> str | None:
         """The fingerprint of what the live card shows now (None: not known)."""
-        row = await self._one(
-            "SELECT shown FROM cards WHERE case_id=? AND chat_id=? AND live=1"
-            " ORDER BY posted_at DESC LIMIT 1",
-            (case_id, chat_id),
-        )
+        row = await self._live_card(case_id, chat_id)
         return row["shown"] if row else None
 
     async def set_shown(self, case_id: int, chat_id: int, shown: str) -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -20,6 +25,9 @@ from bot.telegram.handlers.errors import ErrorHandlers
 from bot.telegram.handlers.guide import GuideHandlers
 from bot.telegram.handlers.moderators import ModeratorHandlers
 from bot.telegram.handlers.reporters import ReporterHandlers
+
+# A handler method: a coroutine of the update and the callback context.
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 # The update types the bot asks Telegram for (an explicit list: see telegram-facts.md).
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
@@ -68,27 +76,34 @@ def register_handlers(
         ChatMemberHandler(admins.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
     )
 
+    def commands(chats: filters.BaseFilter, **callbacks: Callback) -> None:
+        """Each command (the keyword) handled by its callback, in these chats."""
+        for command, callback in callbacks.items():
+            application.add_handler(CommandHandler(command, callback, filters=chats))
+
     # Ids for onboarding: anyone's own id in private, a group's id for an admin.
-    application.add_handler(CommandHandler("whoami", admins.whoami, filters=private))
-    application.add_handler(CommandHandler("chatid", admins.chat_id, filters=groups))
+    commands(private, whoami=admins.whoami)
+    commands(groups, chatid=admins.chat_id)
 
     # Admins: reload the configuration now.
-    application.add_handler(CommandHandler("reload", admins.reload, filters=private))
+    commands(private, reload=admins.reload)
 
     # Greetings and help for every role: in a private chat, and in moderator space.
-    application.add_handler(CommandHandler("start", guide.start, filters=private))
-    application.add_handler(CommandHandler("help", guide.help, filters=private))
+    commands(private, start=guide.start, help=guide.help)
     application.add_handler(
         CommandHandler(["start", "help"], guide.help_in_moderator_space, filters=moderator_space)
     )
 
     # Reporters' commands, in their private chat.
-    application.add_handler(CommandHandler("report", reporters.report, filters=private))
-    application.add_handler(CommandHandler("cancel", reporters.cancel, filters=private))
-    application.add_handler(CommandHandler("status", reporters.status, filters=private))
-    application.add_handler(CommandHandler("mycases", reporters.my_cases, filters=private))
-    application.add_handler(CommandHandler("lang", reporters.language, filters=private))
-    application.add_handler(CommandHandler("add", reporters.add, filters=private))
+    commands(
+        private,
+        report=reporters.report,
+        cancel=reporters.cancel,
+        status=reporters.status,
+        mycases=reporters.my_cases,
+        lang=reporters.language,
+        add=reporters.add,
+    )
 
     # Everything else a reporter sends privately is evidence for their draft.
     application.add_handler(
@@ -96,8 +111,7 @@ def register_handlers(
     )
 
     # Moderators' commands in moderator space; in a private chat, a pointer there.
-    application.add_handler(CommandHandler("queue", moderators.queue, filters=moderator_space))
-    application.add_handler(CommandHandler("case", moderators.case, filters=moderator_space))
+    commands(moderator_space, queue=moderators.queue, case=moderators.case)
     application.add_handler(
         CommandHandler(["queue", "case"], guide.moderator_space_only, filters=private)
     )
@@ -105,9 +119,12 @@ def register_handlers(
     # Accountability: /stats for moderators and admins (moderator space, or an admin's private
     # chat); /quality and /export for admins in private (moderator space is told so).
     accountable = private | moderator_space
-    application.add_handler(CommandHandler("stats", accountability.stats, filters=accountable))
-    application.add_handler(CommandHandler("quality", accountability.quality, filters=accountable))
-    application.add_handler(CommandHandler("export", accountability.export, filters=accountable))
+    commands(
+        accountable,
+        stats=accountability.stats,
+        quality=accountability.quality,
+        export=accountability.export,
+    )
 
     # Moderators' replies in moderator space: prompt answers and internal notes.
     application.add_handler(

@@ -153,26 +153,16 @@ class TelegramTransport:
         content = await asyncio.to_thread(Path(outgoing.path).read_bytes)
         upload = InputFile(content, filename=outgoing.filename)
         caption = clip(outgoing.caption, CAPTION_LIMIT) if outgoing.caption else None
-        if outgoing.as_photo:
-            sent = await _call(
-                lambda: self.bot.send_photo(
-                    outgoing.chat_id,
-                    upload,
-                    caption=caption,
-                    parse_mode=ParseMode.HTML,
-                    write_timeout=UPLOAD_TIMEOUT_SECONDS,
-                )
+        send = self.bot.send_photo if outgoing.as_photo else self.bot.send_document
+        sent = await _call(
+            lambda: send(
+                outgoing.chat_id,
+                upload,
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                write_timeout=UPLOAD_TIMEOUT_SECONDS,
             )
-        else:
-            sent = await _call(
-                lambda: self.bot.send_document(
-                    outgoing.chat_id,
-                    upload,
-                    caption=caption,
-                    parse_mode=ParseMode.HTML,
-                    write_timeout=UPLOAD_TIMEOUT_SECONDS,
-                )
-            )
+        )
         return sent.message_id
 
     async def resend_items(

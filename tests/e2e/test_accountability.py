@@ -10,16 +10,15 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from bot.sandbox import FakeTelegram, Upload
-from tests.e2e.test_desk_life import close, press, report, text_of
+from tests.e2e.test_desk_life import press, report, text_of
 from tests.factories import ADMIN, DUA, GROUP, MOD_ONE, MOD_TWO, SATU, FakeClock, World
-from tests.harness import Harness
+from tests.harness import Harness, Started
 
 MINUTE = 60.0
 ZONE = "timezone: Asia/Jakarta\n"
@@ -27,14 +26,9 @@ ZONE = "timezone: Asia/Jakarta\n"
 
 @pytest.fixture
 async def desk(
-    tg: FakeTelegram, cast: World, tmp_path: Path, clock: FakeClock
-) -> AsyncIterator[Harness]:
-    h = Harness(tg, cast, tmp_path, clock=clock, extra_config=ZONE)
-    await h.start()
-    try:
-        yield h
-    finally:
-        await close(h)
+    started: Started, tg: FakeTelegram, cast: World, tmp_path: Path, clock: FakeClock
+) -> Harness:
+    return await started(Harness(tg, cast, tmp_path, clock=clock, extra_config=ZONE))
 
 
 async def reported_at(h: Harness, case_id: int) -> float:
@@ -77,6 +71,14 @@ async def a_day(desk: Harness, clock: FakeClock) -> list[int]:
     return [first, second, third]
 
 
+async def admin_asks(h: Harness, cast: World, command: str) -> None:
+    """The admin opens their private chat with the bot and sends `command`; the desk settles."""
+    cast.start(ADMIN)
+    await h.settle()
+    h.fake.send_message(ADMIN, text=command)
+    await h.settle()
+
+
 def group_texts(h: Harness) -> list[str]:
     return h.texts_to(GROUP)
 
@@ -112,10 +114,7 @@ async def test_stats_give_exact_medians_and_a_chart_sent_as_a_photo(
 async def test_an_admin_sees_stats_in_private_in_their_language(
     desk: Harness, tg: FakeTelegram, cast: World, a_day: list[int]
 ) -> None:
-    cast.start(ADMIN)
-    await desk.settle()
-    tg.send_message(ADMIN, text="/stats 30d")
-    await desk.settle()
+    await admin_asks(desk, cast, "/stats 30d")
     assert any("Time to decision: median 1h30m" in t for t in desk.texts_to(ADMIN))
     await tg.wait_for(lambda: tg.calls_to("sendPhoto", ADMIN), timeout=60)
 
@@ -204,10 +203,7 @@ async def test_case_shows_its_timeline_with_durations(
 async def test_an_admin_exports_the_month_as_csv(
     desk: Harness, tg: FakeTelegram, cast: World, a_day: list[int]
 ) -> None:
-    cast.start(ADMIN)
-    await desk.settle()
-    tg.send_message(ADMIN, text="/export 2027-01")
-    await desk.settle()
+    await admin_asks(desk, cast, "/export 2027-01")
     await tg.wait_for(lambda: tg.calls_to("sendDocument", ADMIN), timeout=60)
     await desk.settle()
     assert (

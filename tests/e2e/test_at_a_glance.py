@@ -5,7 +5,6 @@ reported; in English and Indonesian."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ import pytest
 from bot.sandbox import FakeTelegram
 from tests.e2e.test_desk_life import (
     advance,
-    close,
     decide,
     press,
     report,
@@ -21,53 +19,24 @@ from tests.e2e.test_desk_life import (
     text_of,
 )
 from tests.factories import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, FakeClock, World
-from tests.harness import Harness
+from tests.harness import Harness, Started
 
 CHANNEL = -1002000000099
 
 
-def configured(
-    tg: FakeTelegram,
-    cast: World,
-    tmp_path: Path,
-    clock: FakeClock,
-    *,
-    language: str = "en",
-    on_duty: str = "",
-) -> Harness:
-    h = Harness(tg, cast, tmp_path, clock=clock)
-    text = h.config_path.read_text("utf-8").replace("language: en\n", f"language: {language}\n")
-    if on_duty:
-        text = text.replace(
-            "  moderators: [111111, 222222]\n",
-            f"  moderators: [111111, 222222]\n  on_duty: {on_duty}\n",
-        )
-    h.config_path.write_text(text, "utf-8")
-    return h
-
-
 @pytest.fixture
 async def desk(
-    tg: FakeTelegram, cast: World, tmp_path: Path, clock: FakeClock
-) -> AsyncIterator[Harness]:
-    h = configured(tg, cast, tmp_path, clock)
-    await h.start()
-    try:
-        yield h
-    finally:
-        await close(h)
+    started: Started, tg: FakeTelegram, cast: World, tmp_path: Path, clock: FakeClock
+) -> Harness:
+    return await started(Harness(tg, cast, tmp_path, clock=clock))
 
 
 @pytest.fixture
 async def indonesian(
-    tg: FakeTelegram, cast: World, tmp_path: Path, clock: FakeClock
-) -> AsyncIterator[Harness]:
-    h = configured(tg, cast, tmp_path, clock, language="id", on_duty=f"[{MOD_TWO}]")
-    await h.start()
-    try:
-        yield h
-    finally:
-        await close(h)
+    started: Started, tg: FakeTelegram, cast: World, tmp_path: Path, clock: FakeClock
+) -> Harness:
+    h = Harness(tg, cast, tmp_path, clock=clock, language="id", on_duty=f"[{MOD_TWO}]")
+    return await started(h)
 
 
 def first_line(h: Harness, case_id: int) -> str:

@@ -138,9 +138,7 @@ async def test_claims_are_not_offered_once_decided_and_reopen_clears_them(
 
 @pytest.fixture
 async def indonesian(tg: FakeTelegram, cast: World, tmp_path: Path) -> AsyncIterator[Harness]:
-    h = Harness(tg, cast, tmp_path)
-    text = h.config_path.read_text("utf-8")
-    h.config_path.write_text(text.replace("language: en\n", "language: id\n"), "utf-8")
+    h = Harness(tg, cast, tmp_path, language="id")
     await h.start()
     try:
         yield h

@@ -76,10 +76,7 @@ async def report_post(
     h: Harness, who: int, post_id: int = 77, args: str = "terrorism recruiting for attacks"
 ) -> int:
     """`who` forwards a Bad News post and reports it; returns the acknowledged case number."""
-    h.world.forward_channel_post(who, h.world.bad_news, post_id, text=f"Evidence post {post_id}")
-    h.fake.send_message(who, text=f"/report {args}")
-    await h.idle()
-    ack = h.texts_to(who)[-1]
+    ack = await h.forward_and_report(who, post_id, args, f"Evidence post {post_id}")
     match = re.search(r"#(\d+)", ack)
     assert match, ack
     return int(match[1])
@@ -364,9 +361,7 @@ async def test_reopen_returns_the_case_to_review_and_the_next_decision_is_told_a
     assert "Reason:" not in text and "· by Mod One" not in text
     assert in_history(harness, case_id, "reopened by Mod Two")
     assert button_data(harness, case_id) == expect(NEW_BUTTONS, case_id)
-    tg.send_message(SATU, text=f"/status {case_id}")
-    await harness.idle()
-    assert "diputuskan" not in harness.texts_to(SATU)[-1]
+    assert "diputuskan" not in await harness.answer(SATU, f"/status {case_id}")
 
     before = len(harness.texts_to(SATU))
     await press(harness, MOD_TWO, case_id, f"v1:t:{case_id}")
@@ -415,9 +410,7 @@ async def test_a_reporter_removed_from_the_config_still_answers_and_is_told(
 
     # No longer a reporter: /add is refused...
     cast.forward_channel_post(SATU, cast.bad_news, 90, text="After removal")
-    tg.send_message(SATU, text=f"/add {case_id}")
-    await harness.idle()
-    assert "narahubung terdaftar" in harness.texts_to(SATU)[-1]
+    assert "narahubung terdaftar" in await harness.answer(SATU, f"/add {case_id}")
     assert evidence_copies(harness, GROUP, "After removal") == []
 
     # ...but a question about their earlier case reaches them, and their answer counts.
@@ -475,9 +468,7 @@ async def test_escalate_without_a_note_mentions_the_moderators_on_duty(
 
     # Escalation is not told to the reporter; /status says "in review", never "escalated".
     assert h.texts_to(SATU) == before_reporter
-    tg.send_message(SATU, text=f"/status {case_id}")
-    await h.idle()
-    assert "sedang ditinjau" in h.texts_to(SATU)[-1]
+    assert "sedang ditinjau" in await h.answer(SATU, f"/status {case_id}")
     assert "eskal" not in reporter_texts(h).lower() and "escalat" not in reporter_texts(h).lower()
     assert_no_moderator_identity(tg)
 
@@ -617,9 +608,7 @@ async def test_replies_to_the_card_or_its_evidence_are_internal_notes(
 
     # Notes stay in moderator space; a note counts as the first action ("in review").
     assert harness.texts_to(SATU) == before_reporter
-    tg.send_message(SATU, text=f"/status {case_id}")
-    await harness.idle()
-    assert "sedang ditinjau" in harness.texts_to(SATU)[-1]
+    assert "sedang ditinjau" in await harness.answer(SATU, f"/status {case_id}")
     assert "coordinated" not in reporter_texts(harness)
     assert_no_moderator_identity(tg)
 
@@ -664,9 +653,7 @@ async def test_ask_reporter_round_trip_returns_to_the_state_before(
     assert "State: waiting for the reporter" in card_text(harness, case_id)
     assert in_history(harness, case_id, "Mod One asked the reporter: Where did you first see it?")
     assert button_data(harness, case_id) == expect(WAITING_BUTTONS, case_id)
-    tg.send_message(SATU, text=f"/status {case_id}")
-    await harness.idle()
-    assert "menunggu jawaban Anda" in harness.texts_to(SATU)[-1]
+    assert "menunggu jawaban Anda" in await harness.answer(SATU, f"/status {case_id}")
 
     # Satu answers by replying to the question: the answer joins the case, not the draft.
     await reply(harness, SATU, SATU, satu_q["message_id"], "Di grup WhatsApp alumni")
@@ -726,9 +713,7 @@ async def test_withdrawn_question_returns_to_the_state_before(
     assert in_history(harness, case_id, "question withdrawn by Mod Two")
     assert button_data(harness, case_id) == expect(NEW_BUTTONS, case_id)
     assert harness.texts_to(SATU) == before_reporter
-    tg.send_message(SATU, text=f"/status {case_id}")
-    await harness.idle()
-    assert "menunggu" not in harness.texts_to(SATU)[-1]
+    assert "menunggu" not in await harness.answer(SATU, f"/status {case_id}")
 
     # A late answer to the withdrawn question still goes to the case (never to the draft).
     [question] = questions_to(harness, SATU, case_id)
@@ -762,9 +747,9 @@ async def test_add_attaches_the_draft_to_the_reporters_open_case(
     cast.forward_channel_post(SATU, cast.bad_news, 78, text="Follow-up post 78")
     cast.forward_channel_post(SATU, cast.secret_cell, 5, text="Mirror in Secret Cell")
     await harness.idle()
-    tg.send_message(SATU, text=f"/add #{case_id}")
-    await harness.idle()
-    assert f"2 item ditambahkan ke kasus #{case_id}" in harness.texts_to(SATU)[-1]
+    assert f"2 item ditambahkan ke kasus #{case_id}" in await harness.answer(
+        SATU, f"/add #{case_id}"
+    )
 
     card = harness.card(GROUP, case_id)
     for text in ("Follow-up post 78", "Mirror in Secret Cell"):
@@ -772,9 +757,8 @@ async def test_add_attaches_the_draft_to_the_reporters_open_case(
         assert "forward_origin" not in copy and copy["message_id"] > card["message_id"]
     assert in_history(harness, case_id, "Liaison Satu added material")
     assert "State: new" in card["text"]
-    tg.send_message(SATU, text="/report terrorism")  # the draft is empty now
-    await harness.idle()
-    assert "Belum ada yang dapat dilaporkan" in harness.texts_to(SATU)[-1]
+    # The draft is empty now.
+    assert "Belum ada yang dapat dilaporkan" in await harness.answer(SATU, "/report terrorism")
     assert_no_moderator_identity(tg)
 
 
@@ -784,20 +768,17 @@ async def test_add_history_on_the_card_is_in_the_moderators_language(
     case_id = await report_post(harness, SATU)
     cast.forward_channel_post(SATU, cast.bad_news, 78, text="Follow-up post 78")
     cast.forward_channel_post(SATU, cast.bad_news, 79, text="Follow-up post 79")
-    tg.send_message(SATU, text=f"/add {case_id}")
-    await harness.idle()
+    await harness.answer(SATU, f"/add {case_id}")
     assert in_history(harness, case_id, "Liaison Satu added material: 2 more item(s)")
     assert "item tambahan" not in card_text(harness, case_id)
 
 
-async def test_add_with_a_note_shows_the_note_on_the_card(
-    harness: Harness, tg: FakeTelegram, cast: World
-) -> None:
+async def test_add_with_a_note_shows_the_note_on_the_card(harness: Harness, cast: World) -> None:
     case_id = await report_post(harness, DUA)
     cast.forward_channel_post(DUA, cast.bad_news, 78, text="Follow-up post 78")
-    tg.send_message(DUA, text=f"/add {case_id} the same admins run this one")
-    await harness.idle()
-    assert f"Added 1 item(s) to case #{case_id}" in harness.texts_to(DUA)[-1]
+    assert f"Added 1 item(s) to case #{case_id}" in await harness.answer(
+        DUA, f"/add {case_id} the same admins run this one"
+    )
     assert "the same admins run this one" in card_text(harness, case_id)
 
 
@@ -809,9 +790,7 @@ async def test_add_while_a_question_is_pending_answers_it(
     await press(harness, MOD_ONE, case_id, f"v1:s:{case_id}")
     await ask(harness, MOD_ONE, case_id, "Do you have the original post?")
     cast.forward_channel_post(DUA, cast.secret_cell, 9, text="The original post")
-    tg.send_message(DUA, text=f"/add {case_id}")
-    await harness.idle()
-    assert f"Added 1 item(s) to case #{case_id}" in harness.texts_to(DUA)[-1]
+    assert f"Added 1 item(s) to case #{case_id}" in await harness.answer(DUA, f"/add {case_id}")
     assert "State: escalated" in card_text(harness, case_id)
     assert in_history(harness, case_id, "Liaison Dua answered: 1 more item(s)")
     assert len(evidence_copies(harness, GROUP, "The original post")) == 1
@@ -829,25 +808,18 @@ async def test_add_to_a_decided_or_someone_elses_case_is_refused(
     cards_before = {c: card_text(harness, c) for c in (satus_case, duas_case)}
 
     cast.forward_channel_post(DUA, cast.bad_news, 3, text="Dua's new find")
-    tg.send_message(DUA, text=f"/add {duas_case}")
-    await harness.idle()
-    assert (
-        f"Case #{duas_case} is already decided; report new content with /report"
-        in harness.texts_to(DUA)[-1]
-    )
-    tg.send_message(DUA, text=f"/add {satus_case}")
-    await harness.idle()
-    refusal = harness.texts_to(DUA)[-1]
+    decided = await harness.answer(DUA, f"/add {duas_case}")
+    assert f"Case #{duas_case} is already decided; report new content with /report" in decided
+    refusal = await harness.answer(DUA, f"/add {satus_case}")
     assert f"found no case #{satus_case} among your reports" in refusal
     assert "Liaison Satu" not in refusal
 
     # Nothing was attached anywhere; the draft is still there to report.
     assert len(tg.messages_in(GROUP)) == group_before
     assert {c: card_text(harness, c) for c in cards_before} == cards_before
-    tg.send_message(DUA, text="/report terrorism")
-    await harness.idle()
-    opened = re.search(r"#(\d+)", harness.texts_to(DUA)[-1])
-    assert opened, harness.texts_to(DUA)[-1]
+    ack = await harness.answer(DUA, "/report terrorism")
+    opened = re.search(r"#(\d+)", ack)
+    assert opened, ack
     assert int(opened[1]) not in (satus_case, duas_case)
     assert len(evidence_copies(harness, GROUP, "Dua's new find")) == 1
 

@@ -11,7 +11,7 @@ import pytest
 from bot.sandbox import FakeTelegram
 from bot.telegram.polling import MAX_ATTEMPTS
 from tests.factories import DUA, GROUP, MOD_ONE, SATU, FakeClock, World
-from tests.harness import Harness
+from tests.harness import Harness, Started
 
 
 async def report(h: Harness, who: int, post_id: int) -> None:
@@ -144,20 +144,17 @@ async def test_a_failing_handler_is_tried_again_then_set_aside_and_everyone_told
 
 
 async def test_updates_after_a_quiet_week_are_not_lost_to_a_lower_update_id(
-    tg: FakeTelegram, cast: World, tmp_path: Path
+    started: Started, tg: FakeTelegram, cast: World, tmp_path: Path
 ) -> None:
     clock = FakeClock()
-    harness = Harness(tg, cast, tmp_path, clock=clock)
+    harness = await started(Harness(tg, cast, tmp_path, clock=clock))
+    for post in range(1, 4):
+        await report(harness, SATU, post)
+    await harness.settle()
+    await harness.stop()
+    clock.advance(8 * 24 * 3600)
+    tg._next_update_id = 2  # Telegram picked a new, lower update id after the quiet week
+    await report(harness, DUA, 9)
     await harness.start()
-    try:
-        for post in range(1, 4):
-            await report(harness, SATU, post)
-        await harness.settle()
-        await harness.stop()
-        clock.advance(8 * 24 * 3600)
-        tg._next_update_id = 2  # Telegram picked a new, lower update id after the quiet week
-        await report(harness, DUA, 9)
-        await harness.start()
-        await tg.wait_for(lambda: len(acks(harness, DUA)) == 1, timeout=10)
-    finally:
-        await harness.stop()
+    await tg.wait_for(lambda: len(acks(harness, DUA)) == 1, timeout=10)
+    await harness.stop()

@@ -8,9 +8,7 @@ clock on only as far as Telegram's send limits hold a message.
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,46 +16,18 @@ import pytest
 
 from bot.sandbox import FakeTelegram
 from tests.factories import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, FakeClock, World, origin_user
-from tests.harness import Harness
+from tests.harness import Harness, Started
 
 JSONDict = dict[str, Any]
 MINUTE = 60.0
 
 
-def make_desk(
-    tg: FakeTelegram, cast: World, tmp_path: Path, clock: FakeClock, on_duty: str = ""
-) -> Harness:
-    h = Harness(tg, cast, tmp_path, clock=clock)
-    if on_duty:
-        text = h.config_path.read_text("utf-8")
-        h.config_path.write_text(
-            text.replace(
-                "  moderators: [111111, 222222]\n",
-                f"  moderators: [111111, 222222]\n  on_duty: {on_duty}\n",
-            ),
-            "utf-8",
-        )
-    return h
-
-
-async def close(h: Harness) -> None:
-    if h.runtime is not None:
-        with contextlib.suppress(AssertionError):
-            await h.settle()  # the shutdown flush must not wait on a clock that stands still
-    await h.stop()
-
-
 @pytest.fixture
 async def desk(
-    tg: FakeTelegram, cast: World, tmp_path: Path, clock: FakeClock
-) -> AsyncIterator[Harness]:
+    started: Started, tg: FakeTelegram, cast: World, tmp_path: Path, clock: FakeClock
+) -> Harness:
     """A running desk whose clock is `clock`."""
-    h = make_desk(tg, cast, tmp_path, clock)
-    await h.start()
-    try:
-        yield h
-    finally:
-        await close(h)
+    return await started(Harness(tg, cast, tmp_path, clock=clock))
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -186,19 +156,15 @@ async def test_first_action_alarm_fires_once_at_the_target_and_again_at_twice_it
 
 
 async def test_alarm_mentions_the_moderators_on_duty(
-    tg: FakeTelegram, cast: World, tmp_path: Path, clock: FakeClock
+    started: Started, tg: FakeTelegram, cast: World, tmp_path: Path, clock: FakeClock
 ) -> None:
-    h = make_desk(tg, cast, tmp_path, clock, on_duty=f"[{MOD_TWO}]")
-    await h.start()
-    try:
-        case_id = await report(h, SATU, 1)
-        await advance(h, clock, 16)
-        [alarm] = alarms(h, case_id)
-        assert text_of(alarm).endswith(f"within 15 min.\nOn duty: {MOD_TWO}"), text_of(alarm)
-        mentioned = [e["user"]["id"] for e in alarm.get("entities", []) if "user" in e]
-        assert mentioned == [MOD_TWO]
-    finally:
-        await close(h)
+    h = await started(Harness(tg, cast, tmp_path, clock=clock, on_duty=f"[{MOD_TWO}]"))
+    case_id = await report(h, SATU, 1)
+    await advance(h, clock, 16)
+    [alarm] = alarms(h, case_id)
+    assert text_of(alarm).endswith(f"within 15 min.\nOn duty: {MOD_TWO}"), text_of(alarm)
+    mentioned = [e["user"]["id"] for e in alarm.get("entities", []) if "user" in e]
+    assert mentioned == [MOD_TWO]
 
 
 async def test_targets_follow_the_category(desk: Harness, clock: FakeClock) -> None:

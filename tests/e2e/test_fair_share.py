@@ -6,8 +6,11 @@ once a day."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+import pytest
 
 from bot.sandbox import FakeTelegram
 from tests.factories import (
@@ -20,9 +23,15 @@ from tests.factories import (
     World,
     origin_channel,
 )
-from tests.harness import Harness
+from tests.harness import Harness, Started
 
 JSONDict = dict[str, Any]
+
+
+class StartDesk(Protocol):
+    """The `desk` fixture: starts a desk with these intake settings, on this clock if given."""
+
+    def __call__(self, intake: str, clock: FakeClock | None = None) -> Awaitable[Harness]: ...
 
 
 def visible(tg: FakeTelegram) -> dict[int, int]:
@@ -51,32 +60,31 @@ def evidence_positions(tg: FakeTelegram, case_card: int) -> list[int]:
     ]
 
 
-async def desk(
-    tg: FakeTelegram, cast: World, tmp_path: Path, intake: str, clock: FakeClock | None = None
-) -> Harness:
-    harness = Harness(tg, cast, tmp_path, clock=clock, extra_config=f"intake:\n{intake}")
-    await harness.start()
-    return harness
+@pytest.fixture
+def desk(started: Started, tg: FakeTelegram, cast: World, tmp_path: Path) -> StartDesk:
+    """Start a desk with these intake settings (on this clock); it is closed when the test
+    ends."""
+
+    def start(intake: str, clock: FakeClock | None = None) -> Awaitable[Harness]:
+        return started(Harness(tg, cast, tmp_path, clock=clock, extra_config=f"intake:\n{intake}"))
+
+    return start
 
 
 async def test_a_new_case_is_visible_before_more_evidence_of_a_big_report(
-    tg: FakeTelegram, cast: World, tmp_path: Path
+    desk: StartDesk, tg: FakeTelegram, cast: World
 ) -> None:
-    clock = FakeClock()
-    harness = await desk(tg, cast, tmp_path, "  evidence_auto: 40\n", clock)
-    try:
-        for post in range(200):
-            cast.forward_channel_post(DUA, cast.bad_news, 1000 + post, text=f"post {post}")
-        tg.send_message(DUA, text="/report other")
-        # The group's budget runs out: the big card and part of its evidence are posted.
-        await tg.wait_for(lambda: len(tg.messages_in(GROUP)) >= 14, timeout=120)
-        before = len(tg.messages_in(GROUP))
-        cast.forward_channel_post(SATU, cast.secret_cell, 7, text="attack plan")
-        tg.send_message(SATU, text="/report terrorism")
-        await tg.wait_for(lambda: 2 in visible(tg), timeout=60)
-        await harness.settle(seconds=180)
-    finally:
-        await harness.stop()
+    harness = await desk("  evidence_auto: 40\n", FakeClock())
+    cast.forward_channel_posts(DUA, cast.bad_news, 1000, 200)
+    tg.send_message(DUA, text="/report other")
+    # The group's budget runs out: the big card and part of its evidence are posted.
+    await tg.wait_for(lambda: len(tg.messages_in(GROUP)) >= 14, timeout=120)
+    before = len(tg.messages_in(GROUP))
+    cast.forward_channel_post(SATU, cast.secret_cell, 7, text="attack plan")
+    tg.send_message(SATU, text="/report terrorism")
+    await tg.wait_for(lambda: 2 in visible(tg), timeout=60)
+    await harness.settle(seconds=180)
+    await harness.stop()
     shown = visible(tg)
     big_card = harness.card(GROUP, 1)["message_id"]
     after = [p for p in evidence_positions(tg, big_card) if p >= before]
@@ -85,13 +93,11 @@ async def test_a_new_case_is_visible_before_more_evidence_of_a_big_report(
 
 
 async def test_evidence_replies_to_its_card_up_to_its_budget_and_more_on_demand(
-    tg: FakeTelegram, cast: World, tmp_path: Path
+    desk: StartDesk, tg: FakeTelegram, cast: World
 ) -> None:
-    harness = await desk(tg, cast, tmp_path, "  evidence_auto: 10\n", FakeClock())
-    try:
-        await evidence_on_demand(harness, tg, cast)
-    finally:
-        await harness.stop()
+    harness = await desk("  evidence_auto: 10\n", FakeClock())
+    await evidence_on_demand(harness, tg, cast)
+    await harness.stop()
 
 
 async def evidence_on_demand(harness: Harness, tg: FakeTelegram, cast: World) -> None:
@@ -106,8 +112,7 @@ async def evidence_on_demand(harness: Harness, tg: FakeTelegram, cast: World) ->
             media_group_id=album,
             entities=[hidden_link] if index == 0 else None,
         )
-    for post in range(12):
-        cast.forward_channel_post(DUA, cast.bad_news, 60 + post, text=f"post {post}")
+    cast.forward_channel_posts(DUA, cast.bad_news, 60, 12)
     tg.send_message(DUA, text="/report terrorism")
     card = await tg.wait_for(lambda: harness.card(GROUP, 1), timeout=30)
     await harness.settle(seconds=60)
@@ -140,68 +145,61 @@ async def evidence_on_demand(harness: Harness, tg: FakeTelegram, cast: World) ->
 
 
 async def test_a_full_draft_refuses_the_rest_with_one_message(
-    tg: FakeTelegram, cast: World, tmp_path: Path
+    desk: StartDesk, tg: FakeTelegram, cast: World
 ) -> None:
-    harness = await desk(tg, cast, tmp_path, "  max_draft_items: 200\n")
-    try:
-        for post in range(10_000):
-            cast.forward_channel_post(DUA, cast.bad_news, 20_000 + post, text=f"p{post}")
-        await tg.wait_for(lambda: not tg.pending_updates, timeout=600)
-        full = await tg.wait_for(
-            lambda: [t for t in harness.texts_to(DUA) if "were not taken" in t], timeout=600
-        )
-        await harness.idle(seconds=600)
-    finally:
-        await harness.stop()
+    harness = await desk("  max_draft_items: 200\n")
+    cast.forward_channel_posts(DUA, cast.bad_news, 20_000, 10_000)
+    await tg.wait_for(lambda: not tg.pending_updates, timeout=600)
+    full = await tg.wait_for(
+        lambda: [t for t in harness.texts_to(DUA) if "were not taken" in t], timeout=600
+    )
+    await harness.idle(seconds=600)
+    await harness.stop()
     assert len(full) == 1
     assert "9800 message(s) were not taken" in full[0] and "200 items" in full[0]
 
 
 async def test_the_hourly_limit_answers_once_with_when_to_go_on(
-    tg: FakeTelegram, cast: World, tmp_path: Path
+    desk: StartDesk, tg: FakeTelegram, cast: World
 ) -> None:
     clock = FakeClock()
-    harness = await desk(tg, cast, tmp_path, "  max_reports_per_hour: 3\n", clock)
-    try:
-        for post in range(5):
-            cast.forward_channel_post(DUA, cast.bad_news, 100 + post, text=f"p{post}")
-            tg.send_message(DUA, text="/report fraud")
-            await harness.settle(seconds=30)
-        texts = harness.texts_to(DUA)
-        assert len([t for t in texts if "Received as case" in t]) == 3
-        [refusal] = [t for t in texts if "was not taken" in t]
-        assert "3 reports in the last hour" in refusal and "stay in your draft" in refusal
-        clock.advance(3601)
-        tg.send_message(DUA, text="/report fraud")  # the waiting draft is taken now
+    harness = await desk("  max_reports_per_hour: 3\n", clock)
+    for post in range(5):
+        cast.forward_channel_post(DUA, cast.bad_news, 100 + post, text=f"p{post}")
+        tg.send_message(DUA, text="/report fraud")
         await harness.settle(seconds=30)
-    finally:
-        await harness.stop()
+    texts = harness.texts_to(DUA)
+    assert len([t for t in texts if "Received as case" in t]) == 3
+    [refusal] = [t for t in texts if "was not taken" in t]
+    assert "3 reports in the last hour" in refusal and "stay in your draft" in refusal
+    clock.advance(3601)
+    tg.send_message(DUA, text="/report fraud")  # the waiting draft is taken now
+    await harness.settle(seconds=30)
+    await harness.stop()
     assert "Received as case #4" in harness.texts_to(DUA)[-1]
 
 
 async def test_a_one_reporter_flood_takes_turns_with_another_reporter(
-    tg: FakeTelegram, cast: World, tmp_path: Path
+    desk: StartDesk, tg: FakeTelegram, cast: World
 ) -> None:
-    harness = await desk(tg, cast, tmp_path, "  max_reports_per_hour: 5000\n")
-    try:
-        for post in range(1000):
-            cast.forward_channel_post(DUA, cast.bad_news, 5000 + post, text=f"f{post}")
-            tg.send_message(DUA, text="/report gambling")
-        # The flood is under way: part of it is acknowledged and in the group.
-        await tg.wait_for(
-            lambda: len(harness.texts_to(DUA)) > 3 and len(tg.messages_in(GROUP)) >= 1,
-            timeout=120,
-        )
-        private_before = len(private_sends(tg))
-        group_before = len(tg.messages_in(GROUP))
-        cast.forward_channel_post(SATU, cast.secret_cell, 9, text="their first")
-        tg.send_message(SATU, text="/report gambling")
-        await tg.wait_for(lambda: any("#" in t for t in harness.texts_to(SATU)[1:]), timeout=60)
-        ack = next(i for i, c in enumerate(private_sends(tg)) if c.params["chat_id"] == SATU)
-        number = int(re.search(r"#(\d+)", harness.texts_to(SATU)[-1])[1])  # type: ignore[index]
-        await tg.wait_for(lambda: number in visible(tg), timeout=120)
-    finally:
-        await harness.stop()
+    harness = await desk("  max_reports_per_hour: 5000\n")
+    for post in range(1000):
+        cast.forward_channel_post(DUA, cast.bad_news, 5000 + post, text=f"f{post}")
+        tg.send_message(DUA, text="/report gambling")
+    # The flood is under way: part of it is acknowledged and in the group.
+    await tg.wait_for(
+        lambda: len(harness.texts_to(DUA)) > 3 and len(tg.messages_in(GROUP)) >= 1,
+        timeout=120,
+    )
+    private_before = len(private_sends(tg))
+    group_before = len(tg.messages_in(GROUP))
+    cast.forward_channel_post(SATU, cast.secret_cell, 9, text="their first")
+    tg.send_message(SATU, text="/report gambling")
+    await tg.wait_for(lambda: any("#" in t for t in harness.texts_to(SATU)[1:]), timeout=60)
+    ack = next(i for i, c in enumerate(private_sends(tg)) if c.params["chat_id"] == SATU)
+    number = int(re.search(r"#(\d+)", harness.texts_to(SATU)[-1])[1])  # type: ignore[index]
+    await tg.wait_for(lambda: number in visible(tg), timeout=120)
+    await harness.stop()
     assert ack - private_before <= 5, "the other reporter's acknowledgement came among the next"
     shown = visible(tg)
     later_flood_cards = [
@@ -223,9 +221,7 @@ def private_sends(tg: FakeTelegram) -> list[Any]:
 async def test_chatter_is_the_note_of_the_next_report_not_evidence(
     harness: Harness, tg: FakeTelegram, cast: World
 ) -> None:
-    tg.send_message(SATU, text="halo")
-    await harness.idle()
-    assert "catatan untuk laporan Anda berikutnya" in harness.texts_to(SATU)[-1]
+    assert "catatan untuk laporan Anda berikutnya" in await harness.answer(SATU, "halo")
     cast.forward_channel_post(SATU, cast.bad_news, 77, text="the post")
     tg.send_message(SATU, text="/report fraud")
     await harness.idle()
@@ -234,27 +230,23 @@ async def test_chatter_is_the_note_of_the_next_report_not_evidence(
     copies = [m for m in tg.messages_in(GROUP) if m.get("reply_to_message")]
     assert [m.get("text") for m in copies] == ["the post"]  # "halo" is not evidence
     tg.send_message(SATU, text="see https://example.org/x")  # a link is evidence
-    tg.send_message(SATU, text="/report fraud")
-    await harness.idle()
-    assert "#2" in harness.texts_to(SATU)[-1]
+    assert "#2" in await harness.answer(SATU, "/report fraud")
 
 
 async def test_a_stranger_is_answered_once_a_day(
-    tg: FakeTelegram, cast: World, tmp_path: Path
+    desk: StartDesk, tg: FakeTelegram, cast: World
 ) -> None:
     clock = FakeClock()
-    harness = await desk(tg, cast, tmp_path, "  draft_ttl_hours: 24\n", clock)
-    try:
-        cast.start(STRANGER)
-        for text in ("hello", "/report fraud", "anyone?"):
-            tg.send_message(STRANGER, text=text)
-        await harness.settle()
-        refusals = [t for t in harness.texts_to(STRANGER) if "can report here" in t]
-        assert len(refusals) == 1  # one answer to three messages, with their id
-        assert str(STRANGER) in refusals[0]
-        clock.advance(24 * 3600 + 1)
-        tg.send_message(STRANGER, text="again")
-        await harness.settle()
-    finally:
-        await harness.stop()
+    harness = await desk("  draft_ttl_hours: 24\n", clock)
+    cast.start(STRANGER)
+    for text in ("hello", "/report fraud", "anyone?"):
+        tg.send_message(STRANGER, text=text)
+    await harness.settle()
+    refusals = [t for t in harness.texts_to(STRANGER) if "can report here" in t]
+    assert len(refusals) == 1  # one answer to three messages, with their id
+    assert str(STRANGER) in refusals[0]
+    clock.advance(24 * 3600 + 1)
+    tg.send_message(STRANGER, text="again")
+    await harness.settle()
+    await harness.stop()
     assert len([t for t in harness.texts_to(STRANGER) if "can report here" in t]) == 2

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.sandbox import FakeTelegram
 from tests.factories import DUA, GROUP, SATU, FakeClock, World, origin_user
-from tests.harness import Harness
+from tests.harness import Harness, Started
 
 
 def visible(tg: FakeTelegram) -> set[int]:
@@ -77,20 +77,17 @@ async def test_evidence_is_sent_again_from_stored_files_if_the_original_is_delet
 
 
 async def test_an_unreported_draft_expires_with_a_notice(
-    tg: FakeTelegram, cast: World, tmp_path: Path
+    started: Started, tg: FakeTelegram, cast: World, tmp_path: Path
 ) -> None:
     clock = FakeClock()
-    harness = Harness(tg, cast, tmp_path, clock=clock)
-    await harness.start()
-    try:
-        cast.forward_channel_post(DUA, cast.bad_news, 1)
-        await harness.settle()
-        clock.advance(3)
-        await tg.wait_for(lambda: "waiting" in harness.texts_to(DUA)[-1], timeout=10)
-        clock.advance(24 * 3600 + 5)
-        await tg.wait_for(lambda: "discarded" in harness.texts_to(DUA)[-1], timeout=10)
-        tg.send_message(DUA, text="/report fraud")
-        await harness.settle()
-        assert "nothing to report" in harness.texts_to(DUA)[-1]
-    finally:
-        await harness.stop()
+    harness = await started(Harness(tg, cast, tmp_path, clock=clock))
+    cast.forward_channel_post(DUA, cast.bad_news, 1)
+    await harness.settle()
+    clock.advance(3)
+    await tg.wait_for(lambda: "waiting" in harness.texts_to(DUA)[-1], timeout=10)
+    clock.advance(24 * 3600 + 5)
+    await tg.wait_for(lambda: "discarded" in harness.texts_to(DUA)[-1], timeout=10)
+    tg.send_message(DUA, text="/report fraud")
+    await harness.settle()
+    assert "nothing to report" in harness.texts_to(DUA)[-1]
+    await harness.stop()

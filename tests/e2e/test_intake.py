@@ -126,20 +126,12 @@ async def test_draft_notice_cancel_and_reply_report(
     assert "#1" in last_text(harness, DUA)
     copies = [m.get("text") for m in tg.messages_in(GROUP) if m.get("text") in ("first", "second")]
     assert copies == ["first"]
-    tg.send_message(DUA, text="/cancel")
-    await harness.idle()
-    assert "Discarded 1 item" in last_text(harness, DUA)
-    tg.send_message(DUA, text="/report gambling")
-    await harness.idle()
-    assert "nothing to report" in last_text(harness, DUA)
+    assert "Discarded 1 item" in await harness.answer(DUA, "/cancel")
+    assert "nothing to report" in await harness.answer(DUA, "/report gambling")
 
 
-async def test_category_buttons_when_none_is_named(
-    harness: Harness, tg: FakeTelegram, cast: World
-) -> None:
-    cast.forward_channel_post(DUA, cast.bad_news, 3)
-    tg.send_message(DUA, text="/report please look at this")
-    await harness.idle()
+async def test_category_buttons_when_none_is_named(harness: Harness, tg: FakeTelegram) -> None:
+    await harness.forward_and_report(DUA, 3, "please look at this")
     offer = tg.messages_in(DUA)[-1]
     assert "Which category" in offer["text"]
     buttons = harness.buttons(offer)
@@ -155,24 +147,18 @@ async def test_category_buttons_when_none_is_named(
 
 
 async def test_reports_of_the_same_post_join_one_case_and_both_are_told(
-    harness: Harness, tg: FakeTelegram, cast: World
+    harness: Harness, tg: FakeTelegram
 ) -> None:
-    cast.forward_channel_post(SATU, cast.bad_news, 88)
-    tg.send_message(SATU, text="/report hoax")
-    await harness.idle()
-    cast.forward_channel_post(DUA, cast.bad_news, 88)
-    tg.send_message(DUA, text="/report terrorism urgent")
-    await harness.idle()
-    assert "already under review as case #1" in last_text(harness, DUA)
+    await harness.forward_and_report(SATU, 88, "hoax")
+    joined = await harness.forward_and_report(DUA, 88, "terrorism urgent")
+    assert "already under review as case #1" in joined
     cards = harness.cards(GROUP)
     assert len(cards) == 1
     text = cards[0]["text"]
     assert "Liaison Satu (Kominfo), Liaison Dua (BNPT)" in text and "reports: 2" in text
     assert "Terrorism" in text  # the most urgent category wins
-    cast.forward_channel_post(DUA, cast.bad_news, 88)
-    tg.send_message(DUA, text="/report terrorism")
-    await harness.idle()
-    assert "You already reported this content: it is case #1" in last_text(harness, DUA)
+    again = await harness.forward_and_report(DUA, 88, "terrorism")
+    assert "You already reported this content: it is case #1" in again
     card = harness.card(GROUP, 1)
     tg.press(MOD_ONE, GROUP, card["message_id"], "v1:d:1")
     await harness.idle()
@@ -182,29 +168,15 @@ async def test_reports_of_the_same_post_join_one_case_and_both_are_told(
     assert "insufficient evidence" in last_text(harness, DUA)
 
 
-async def test_status_and_language_switch(harness: Harness, tg: FakeTelegram, cast: World) -> None:
-    cast.forward_channel_post(SATU, cast.bad_news, 5)
-    tg.send_message(SATU, text="/report fraud")
-    await harness.idle()
-    tg.send_message(SATU, text="/status #1")
-    await harness.idle()
-    assert "Kasus #1: diterima" in last_text(harness, SATU)
-    tg.send_message(DUA, text="/status 1")
-    await harness.idle()
-    assert "no case #1" in last_text(harness, DUA)
-    tg.send_message(SATU, text="/lang en")
-    await harness.idle()
-    assert "English" in last_text(harness, SATU)
+async def test_status_and_language_switch(harness: Harness, tg: FakeTelegram) -> None:
+    await harness.forward_and_report(SATU, 5, "fraud")
+    assert "Kasus #1: diterima" in await harness.answer(SATU, "/status #1")
+    assert "no case #1" in await harness.answer(DUA, "/status 1")
+    assert "English" in await harness.answer(SATU, "/lang en")
     card = harness.card(GROUP, 1)
     tg.press(MOD_ONE, GROUP, card["message_id"], "v1:c:1")
-    tg.send_message(SATU, text="/status 1")
-    await harness.idle()
-    assert "Case #1: in review" in last_text(harness, SATU)
+    assert "Case #1: in review" in await harness.answer(SATU, "/status 1")
     assert "Mod" not in last_text(harness, SATU)
-    tg.send_message(SATU, text="/help")
-    await harness.idle()
-    assert "screenshot" in last_text(harness, SATU)
+    assert "screenshot" in await harness.answer(SATU, "/help")
     tg.send_message(SATU, text="/lang id")
-    tg.send_message(SATU, text="/help")
-    await harness.idle()
-    assert "tangkapan layar" in last_text(harness, SATU)
+    assert "tangkapan layar" in await harness.answer(SATU, "/help")

@@ -7,15 +7,14 @@ The FakeClock starts at 2027-01-15 08:00 UTC: 15:00 WIB in Jakarta (UTC+7).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.sandbox import FakeTelegram
-from tests.e2e.test_desk_life import advance, close, decide, press, report, text_of
+from tests.e2e.test_desk_life import advance, decide, press, report, text_of
 from tests.factories import DUA, GROUP, MOD_ONE, SATU, FakeClock, World
-from tests.harness import Harness
+from tests.harness import Harness, Started
 
 JAKARTA = "timezone: Asia/Jakarta\n"
 HOUR = 60.0
@@ -27,24 +26,11 @@ def history(card: str, heading: str) -> list[str]:
     return card.split(heading + "\n", 1)[1].split("\n")
 
 
-def indonesian_desk(tg: FakeTelegram, cast: World, tmp_path: Path, clock: FakeClock) -> Harness:
-    """A Jakarta desk whose moderator space reads Indonesian."""
-    h = Harness(tg, cast, tmp_path, clock=clock, extra_config=JAKARTA)
-    text = h.config_path.read_text("utf-8")
-    h.config_path.write_text(text.replace("language: en\n", "language: id\n"), "utf-8")
-    return h
-
-
 @pytest.fixture
 async def jakarta(
-    tg: FakeTelegram, cast: World, tmp_path: Path, clock: FakeClock
-) -> AsyncIterator[Harness]:
-    h = Harness(tg, cast, tmp_path, clock=clock, extra_config=JAKARTA)
-    await h.start()
-    try:
-        yield h
-    finally:
-        await close(h)
+    started: Started, tg: FakeTelegram, cast: World, tmp_path: Path, clock: FakeClock
+) -> Harness:
+    return await started(Harness(tg, cast, tmp_path, clock=clock, extra_config=JAKARTA))
 
 
 async def test_a_card_shows_jakarta_time_and_dates_lines_from_another_day(
@@ -88,31 +74,29 @@ async def test_reporters_read_jakarta_time_in_their_language(
 
 
 async def test_an_indonesian_card_names_days_and_minutes_in_indonesian(
-    tg: FakeTelegram, cast: World, tmp_path: Path
+    started: Started, tg: FakeTelegram, cast: World, tmp_path: Path
 ) -> None:
     clock = FakeClock(start=1_818_435_000.0)  # 2027-08-16 16:50 UTC: 23:50 WIB
-    h = indonesian_desk(tg, cast, tmp_path, clock)
-    await h.start()
-    try:
-        case_id = await report(h, DUA, 1)
-        card = text_of(h.card(GROUP, case_id))
-        assert "Diterima: 2027-08-16 23:50 WIB" in card, card
-        assert history(card, "Riwayat (WIB):") == ["23:50 dilaporkan oleh Liaison Dua"]
+    # moderator space reads Indonesian
+    h = Harness(tg, cast, tmp_path, clock=clock, extra_config=JAKARTA, language="id")
+    await started(h)
+    case_id = await report(h, DUA, 1)
+    card = text_of(h.card(GROUP, case_id))
+    assert "Diterima: 2027-08-16 23:50 WIB" in card, card
+    assert history(card, "Riwayat (WIB):") == ["23:50 dilaporkan oleh Liaison Dua"]
 
-        await advance(h, clock, 16)  # past the first-action target, into the 17th
-        [alarm] = [t for t in h.texts_to(GROUP) if t.startswith("⏰")]
-        assert alarm == (
-            f"⏰ #{case_id} (Terorisme) terlambat: belum ada tindakan pertama dalam 15 menit."
-        )
-        card = text_of(h.card(GROUP, case_id))
-        assert "Terlambat: tindakan pertama · 15 menit" in card, card
-        assert " min" not in card
-        assert history(card, "Riwayat (WIB):") == [
-            "16 Agu 23:50 dilaporkan oleh Liaison Dua",
-            "17 Agu 00:06 terlambat: tindakan pertama · 15 menit",
-        ]
-    finally:
-        await close(h)
+    await advance(h, clock, 16)  # past the first-action target, into the 17th
+    [alarm] = [t for t in h.texts_to(GROUP) if t.startswith("⏰")]
+    assert alarm == (
+        f"⏰ #{case_id} (Terorisme) terlambat: belum ada tindakan pertama dalam 15 menit."
+    )
+    card = text_of(h.card(GROUP, case_id))
+    assert "Terlambat: tindakan pertama · 15 menit" in card, card
+    assert " min" not in card
+    assert history(card, "Riwayat (WIB):") == [
+        "16 Agu 23:50 dilaporkan oleh Liaison Dua",
+        "17 Agu 00:06 terlambat: tindakan pertama · 15 menit",
+    ]
 
 
 async def test_a_reload_switches_the_zone_at_once(harness: Harness, tg: FakeTelegram) -> None:

@@ -12,10 +12,7 @@ from tests.harness import Harness
 async def report_channel_post(
     h: Harness, who: int, post_id: int = 77, args: str = "terrorism recruiting for attacks"
 ) -> int:
-    h.world.forward_channel_post(who, h.world.bad_news, post_id, text="Join the cause <now>")
-    h.fake.send_message(who, text=f"/report {args}")
-    await h.idle()
-    ack = h.texts_to(who)[-1]
+    ack = await h.forward_and_report(who, post_id, args, "Join the cause <now>")
     assert "#" in ack, ack
     return int(ack.split("#", 1)[1].split()[0].rstrip("."))
 
@@ -59,9 +56,7 @@ async def test_only_listed_reporters_may_report(harness: Harness, cast: World) -
 async def test_report_with_nothing_forwarded_explains_and_records_nothing(
     harness: Harness,
 ) -> None:
-    harness.fake.send_message(SATU, text="/report terrorism")
-    await harness.idle()
-    assert "Teruskan terlebih dahulu" in harness.texts_to(SATU)[-1]
+    assert "Teruskan terlebih dahulu" in await harness.answer(SATU, "/report terrorism")
     assert "tangkapan layar" in harness.texts_to(SATU)[-1]
     assert harness.fake.messages_in(GROUP) == []
 

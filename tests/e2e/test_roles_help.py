@@ -33,13 +33,6 @@ async def desk(tg: FakeTelegram, cast: World, tmp_path: Path) -> AsyncIterator[H
         await h.stop()
 
 
-async def said(h: Harness, who: int, text: str, chat: int | None = None) -> str:
-    """`who` sends `text` (privately unless `chat`); the bot's latest message there."""
-    h.fake.send_message(who, chat, text=text) if chat else h.fake.send_message(who, text=text)
-    await h.idle()
-    return h.texts_to(chat or who)[-1]
-
-
 async def test_a_moderator_is_greeted_and_helped_in_private(desk: Harness, cast: World) -> None:
     cast.start(MOD_TWO)
     await desk.idle()
@@ -51,16 +44,16 @@ async def test_a_moderator_is_greeted_and_helped_in_private(desk: Harness, cast:
     assert "only registered liaisons" not in greeting
     assert "/reload" not in greeting  # not an admin
 
-    helped = await said(desk, MOD_TWO, "/help")
+    helped = await desk.answer(MOD_TWO, "/help")
     assert helped.startswith("Moderating\n") and "/queue" in helped and "/reload" not in helped
 
 
 async def test_an_admin_who_moderates_too_gets_both_helps(desk: Harness) -> None:
-    greeting = await said(desk, MOD_ONE, "/start")
+    greeting = await desk.answer(MOD_ONE, "/start")
     assert greeting.startswith(
         "Hello Mod One! You are one of the desk's moderators and one of its admins."
     )
-    helped = await said(desk, MOD_ONE, "/help")
+    helped = await desk.answer(MOD_ONE, "/help")
     assert "Moderating" in helped and "Running the desk" in helped
     for command in ("/queue", "/reload", "/quality", "/export", "/chatid"):
         assert command in helped, command
@@ -75,13 +68,13 @@ async def test_an_admin_only_gets_the_admins_help(desk: Harness, cast: World) ->
 
 
 async def test_help_in_moderator_space(desk: Harness, tg: FakeTelegram) -> None:
-    helped = await said(desk, MOD_TWO, "/help", GROUP)
+    helped = await desk.answer(MOD_TWO, "/help", GROUP)
     assert helped.startswith("Moderating\n") and "/case N" in helped and "/reload" not in helped
-    helped = await said(desk, MOD_ONE, "/start@report_desk_bot", GROUP)
+    helped = await desk.answer(MOD_ONE, "/start@report_desk_bot", GROUP)
     assert "Moderating" in helped and "Running the desk" in helped
 
     tg.add_member(GROUP, DUA)  # a member of the group is no moderator
-    refused = await said(desk, DUA, "/help", GROUP)
+    refused = await desk.answer(DUA, "/help", GROUP)
     assert refused == (
         f"Only the desk's moderators act here. Your Telegram id is {DUA}: give it to the desk's"
         " admins if you should be one."
@@ -91,15 +84,15 @@ async def test_help_in_moderator_space(desk: Harness, tg: FakeTelegram) -> None:
 
 async def test_queue_and_case_in_private_point_to_the_group(desk: Harness, cast: World) -> None:
     cast.start(MOD_TWO)
-    assert await said(desk, MOD_TWO, "/queue") == (
+    assert await desk.answer(MOD_TWO, "/queue") == (
         "Cards live in the moderator group only, where every moderator sees the same ones:"
         " send /queue there."
     )
-    assert (await said(desk, MOD_TWO, "/case 3")).endswith("send /case there.")
-    assert await said(desk, DUA, "/queue") == (
+    assert (await desk.answer(MOD_TWO, "/case 3")).endswith("send /case there.")
+    assert await desk.answer(DUA, "/queue") == (
         "/queue is for the desk's moderators, in the moderator group."
     )
-    assert await said(desk, SATU, "/case 1") == (
+    assert await desk.answer(SATU, "/case 1") == (
         "/case hanya untuk moderator layanan ini, di grup moderator."
     )
     assert desk.cards(GROUP) == []
@@ -108,29 +101,27 @@ async def test_queue_and_case_in_private_point_to_the_group(desk: Harness, cast:
 
 async def test_moderators_help_in_indonesian(desk: Harness, cast: World) -> None:
     cast.start(MOD_TWO)
-    await said(desk, MOD_TWO, "/lang id")
-    helped = await said(desk, MOD_TWO, "/help")
+    await desk.answer(MOD_TWO, "/lang id")
+    helped = await desk.answer(MOD_TWO, "/help")
     assert helped.startswith("Moderasi\n") and "/queue" in helped and "🔁 Ambil alih" in helped
-    greeting = await said(desk, MOD_TWO, "/start")
+    greeting = await desk.answer(MOD_TWO, "/start")
     assert greeting.startswith("Halo Mod Two! Anda salah satu moderator layanan ini.")
-    assert (await said(desk, MOD_TWO, "/queue")).startswith("Kartu kasus hanya ada di grup")
-    await said(desk, ADMIN_ONLY, "/lang id")
-    helped = await said(desk, ADMIN_ONLY, "/help")
+    assert (await desk.answer(MOD_TWO, "/queue")).startswith("Kartu kasus hanya ada di grup")
+    await desk.answer(ADMIN_ONLY, "/lang id")
+    helped = await desk.answer(ADMIN_ONLY, "/help")
     assert helped.startswith("Mengelola layanan\n") and "/reload" in helped
 
 
 async def test_moderator_space_help_in_indonesian(
     tg: FakeTelegram, cast: World, tmp_path: Path
 ) -> None:
-    h = Harness(tg, cast, tmp_path)
-    text = h.config_path.read_text("utf-8")
-    h.config_path.write_text(text.replace("language: en\n", "language: id\n"), "utf-8")
+    h = Harness(tg, cast, tmp_path, language="id")
     await h.start()
     try:
-        helped = await said(h, MOD_TWO, "/help", GROUP)
+        helped = await h.answer(MOD_TWO, "/help", GROUP)
         assert helped.startswith("Moderasi\n") and "/stats" in helped
         tg.add_member(GROUP, DUA)
-        refused = await said(h, DUA, "/help", GROUP)
+        refused = await h.answer(DUA, "/help", GROUP)
         assert refused.startswith("Hanya moderator layanan ini yang bertindak di sini.")
     finally:
         await h.stop()
@@ -155,7 +146,7 @@ async def test_menus_for_moderators_and_for_everyone_in_each_language(
     assert menu(in_group)["help"] == "Your commands on the desk"
 
     cast.start(MOD_TWO)
-    await said(desk, MOD_TWO, "/lang id")  # a language choice sets the private menu again
+    await desk.answer(MOD_TWO, "/lang id")  # a language choice sets the private menu again
     private = {"type": "chat", "chat_id": MOD_TWO}
     await tg.wait_for(lambda: menu(private), timeout=10)
     assert menu(private) == {

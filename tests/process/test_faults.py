@@ -16,6 +16,7 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
+from bot.faults import CLOCK_OFFSET_KEY
 from bot.sandbox import FakeTelegram
 from tests.factories import (
     GROUP,
@@ -290,15 +291,19 @@ async def test_check_config_warns_when_no_admin_is_configured(tmp_path: Path) ->
 # --- 6. clock jumps ---------------------------------------------------------------------------
 
 
+async def spawn_with_a_movable_clock(tg: FakeTelegram, config: Path) -> tuple[BotProcess, Path]:
+    """The bot, and the file whose number of seconds moves its wall clock (0 to begin with)."""
+    offset = config.parent / "clock-offset"
+    offset.write_text("0", "utf-8")
+    bot = await BotProcess.spawn(config, tg.token, extra_env={CLOCK_OFFSET_KEY: str(offset)})
+    return bot, offset
+
+
 async def test_the_clock_moved_back_an_hour_freezes_nothing(
     tg: FakeTelegram, tmp_path: Path
 ) -> None:
     world, config = reporters_world(tg, tmp_path)
-    offset = tmp_path / "clock-offset"
-    offset.write_text("0", "utf-8")
-    bot = await BotProcess.spawn(
-        config, tg.token, extra_env={"REPORT_DESK_CLOCK_OFFSET_FILE": str(offset)}
-    )
+    bot, offset = await spawn_with_a_movable_clock(tg, config)
     reporter = REPORTERS[0]
     try:
         await tg.wait_for(lambda: tg.calls_to("getUpdates"), timeout=60)
@@ -319,11 +324,7 @@ async def test_the_clock_moved_forward_fires_due_alarms_folded_in_one_message(
     tg: FakeTelegram, tmp_path: Path
 ) -> None:
     world, config = reporters_world(tg, tmp_path)
-    offset = tmp_path / "clock-offset"
-    offset.write_text("0", "utf-8")
-    bot = await BotProcess.spawn(
-        config, tg.token, extra_env={"REPORT_DESK_CLOCK_OFFSET_FILE": str(offset)}
-    )
+    bot, offset = await spawn_with_a_movable_clock(tg, config)
     try:
         await tg.wait_for(lambda: tg.calls_to("getUpdates"), timeout=60)
         for index, reporter in enumerate(REPORTERS[:3]):

@@ -43,6 +43,7 @@ from tests.factories import (
     origin_channel,
     origin_hidden_user,
     origin_user,
+    polling,
 )
 
 JSONDict = dict[str, Any]
@@ -686,17 +687,10 @@ async def test_application_polls_the_fake(fake: FakeTelegram, world: World) -> N
 
     app = ApplicationBuilder().token(fake.token).base_url(fake.base_url).build()
     app.add_handler(CommandHandler("start", start))
-    async with app:
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=1)
-        try:
-            welcome = await fake.wait_for(lambda: fake.messages_in(SATU))
-            assert welcome[0]["text"] == "Welcome"
-            await fake.wait_for(lambda: fake.pending_updates == 0)
-        finally:
-            await app.updater.stop()
-            await app.stop()
+    async with polling(app):
+        welcome = await fake.wait_for(lambda: fake.messages_in(SATU))
+        assert welcome[0]["text"] == "Welcome"
+        await fake.wait_for(lambda: fake.pending_updates == 0)
     assert fake.calls_to("deleteWebhook")
 
 

@@ -66,6 +66,17 @@ def button(message: dict, label: str) -> str:
     raise AssertionError(f"no {label!r} on {message.get('text')!r}")
 
 
+async def press(
+    http: aiohttp.ClientSession, sandbox: Sandbox, who: int, message: dict, data: str
+) -> int:
+    """`who` presses the button with `data` on a message in moderator space; the page's status."""
+    chat = {"user": who, "chat": MODERATOR_GROUP}
+    status, _ = await post(
+        http, sandbox, "/api/press", {**chat, "message": message["message_id"], "data": data}
+    )
+    return status
+
+
 async def report(http: aiohttp.ClientSession, sandbox: Sandbox, who: int, sample: str) -> int:
     assert (await post(http, sandbox, "/api/forward", {"user": who, "sample": sample}))[0] == 200
     status, _ = await post(
@@ -105,24 +116,12 @@ async def test_forward_report_press_and_the_reporter_hears_the_outcome(
     sandbox: Sandbox, http: aiohttp.ClientSession
 ) -> None:
     case = await report(http, sandbox, AYU, "channel-post")
-    claim = {"user": MAYA, "chat": MODERATOR_GROUP}
-    status, _ = await post(
-        http,
-        sandbox,
-        "/api/press",
-        {**claim, "message": card(sandbox, case)["message_id"], "data": "v1:c:" + str(case)},
-    )
-    assert status == 200
+    assert await press(http, sandbox, MAYA, card(sandbox, case), f"v1:c:{case}") == 200
     await sandbox.fake.wait_for(
         lambda: "claimed by Maya Putri" in card(sandbox, case)["text"], timeout=WAIT
     )
     taken = card(sandbox, case)
-    await post(
-        http,
-        sandbox,
-        "/api/press",
-        {**claim, "message": taken["message_id"], "data": button(taken, "Take down")},
-    )
+    await press(http, sandbox, MAYA, taken, button(taken, "Take down"))
     reasons = await sandbox.fake.wait_for(
         lambda: (
             "terrorist propaganda" in json.dumps(card(sandbox, case).get("reply_markup"))
@@ -130,12 +129,7 @@ async def test_forward_report_press_and_the_reporter_hears_the_outcome(
         ),
         timeout=WAIT,
     )
-    await post(
-        http,
-        sandbox,
-        "/api/press",
-        {**claim, "message": reasons["message_id"], "data": button(reasons, "propaganda")},
-    )
+    await press(http, sandbox, MAYA, reasons, button(reasons, "propaganda"))
     outcome = await sandbox.fake.wait_for(
         lambda: [t for t in texts(sandbox, AYU) if "is decided" in t], timeout=WAIT
     )

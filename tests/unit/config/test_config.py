@@ -220,34 +220,6 @@ def test_a_new_category_switched_off_is_left_out_unchecked(tmp_path: Path) -> No
     assert "switched off" not in summary(config)
 
 
-def test_switching_off_a_misspelt_default_is_an_error(tmp_path: Path) -> None:
-    text = MINIMAL + 'categories:\n  gamblng:\n    enabled: false\n  fraud: {enabled: "no"}\n'
-    assert errors(tmp_path, text) == [
-        'categories.gamblng.enabled: "gamblng" is not a default category, so this switches'
-        ' nothing off; did you mean "gambling"? (config.yaml line 6)',
-        'categories.fraud.enabled: expected true or false, got "no" (config.yaml line 7)',
-    ]
-
-
-def test_enabled_is_suggested_for_a_misspelling(tmp_path: Path) -> None:
-    text = MINIMAL + "categories:\n  fraud:\n    enable: false\n"
-    assert only_error(tmp_path, text) == (
-        'categories.fraud.enable: unknown key, did you mean "enabled"? (config.yaml line 6)'
-    )
-
-
-def test_at_least_one_category_stays(tmp_path: Path) -> None:
-    text = (
-        MINIMAL
-        + "categories:\n"
-        + "".join(f"  {key}: {{enabled: false}}\n" for key in DEFAULT_CATEGORY_KEYS)
-    )
-    assert only_error(tmp_path, text) == (
-        "categories: expected at least one category (not every one can be switched off)"
-        " (config.yaml line 4)"
-    )
-
-
 def test_a_reason_set_to_null_is_removed(tmp_path: Path) -> None:
     text = MINIMAL + (
         "categories:\n  terrorism:\n    reasons:\n"
@@ -260,30 +232,6 @@ def test_a_reason_set_to_null_is_removed(tmp_path: Path) -> None:
     assert "duplicate" not in reasons.dismiss
     assert "duplicate" in config.categories["fraud"].reasons.dismiss
     assert "propaganda" not in config.categories["terrorism"].reasons.take_down
-
-
-def test_removing_a_reason_that_is_not_there(tmp_path: Path) -> None:
-    text = MINIMAL + (
-        "categories:\n  terrorism:\n    reasons:\n"
-        "      take_down: {propoganda: null}\n      dismiss: {spam: null}\n"
-    )
-    assert errors(tmp_path, text) == [
-        "categories.terrorism.reasons.take_down.propoganda: null removes a default reason, but"
-        ' terrorism has no take_down reason "propoganda"; did you mean "propaganda"?'
-        " (config.yaml line 7)",
-        "categories.terrorism.reasons.dismiss.spam: null removes a default reason, but terrorism"
-        ' has no dismiss reason "spam"; it has not_illegal, insufficient, already_removed,'
-        " not_found, duplicate (config.yaml line 8)",
-    ]
-
-
-def test_every_reason_of_a_kind_cannot_be_removed(tmp_path: Path) -> None:
-    codes = ", ".join(f"{code}: null" for code in ("propaganda", "incitement", "recruitment"))
-    text = MINIMAL + f"categories:\n  terrorism:\n    reasons:\n      take_down: {{{codes}}}\n"
-    assert only_error(tmp_path, text) == (
-        "categories.terrorism.reasons.take_down: every take_down reason is removed (set to null);"
-        " keep at least one (config.yaml line 7)"
-    )
 
 
 @pytest.mark.parametrize("kind", ["take_down", "dismiss"])
@@ -518,126 +466,288 @@ def test_a_large_file_up_to_the_limit_loads_and_one_byte_more_is_refused(tmp_pat
         parse_config(text + "\n")
 
 
-def test_missing_key_names_path_and_parent_line(tmp_path: Path) -> None:
-    message = only_error(tmp_path, "language: en\nadmins: [1]\nmoderation:\n  moderators: [1]\n")
-    assert message == "moderation.chat_id: required key missing (config.yaml line 3)"
+@pytest.mark.parametrize(
+    ("text", "messages"),
+    [
+        pytest.param(
+            MINIMAL + 'categories:\n  gamblng:\n    enabled: false\n  fraud: {enabled: "no"}\n',
+            [
+                'categories.gamblng.enabled: "gamblng" is not a default category, so this switches'
+                ' nothing off; did you mean "gambling"? (config.yaml line 6)',
+                'categories.fraud.enabled: expected true or false, got "no" (config.yaml line 7)',
+            ],
+            id="switching off a misspelt default is an error",
+        ),
+        pytest.param(
+            MINIMAL
+            + "categories:\n  terrorism:\n    reasons:\n"
+            + "      take_down: {propoganda: null}\n      dismiss: {spam: null}\n",
+            [
+                "categories.terrorism.reasons.take_down.propoganda: null removes a default reason,"
+                ' but terrorism has no take_down reason "propoganda"; did you mean "propaganda"?'
+                " (config.yaml line 7)",
+                "categories.terrorism.reasons.dismiss.spam: null removes a default reason, but"
+                ' terrorism has no dismiss reason "spam"; it has not_illegal, insufficient,'
+                " already_removed, not_found, duplicate (config.yaml line 8)",
+            ],
+            id="removing a reason that is not there",
+        ),
+        pytest.param(
+            "moderation:\n"
+            '  chat_id: "-100"\n'
+            "  moderators: 111\n"
+            "language: fr\n"
+            "intake:\n"
+            "  draft_ttl_hours: soon\n"
+            "reporters:\n"
+            "  - {id: 5, name: 2024, organization: X}\n",
+            [
+                'moderation.chat_id: expected an integer, got "-100" (remove the quotes)'
+                " (config.yaml line 2)",
+                "moderation.moderators: expected a list, got 111 (config.yaml line 3)",
+                'language: expected one of en/id, got "fr" (config.yaml line 4)',
+                'intake.draft_ttl_hours: expected a number, got "soon" (config.yaml line 6)',
+                "reporters[0].name: expected a string, got 2024 (put it in quotes)"
+                " (config.yaml line 8)",
+            ],
+            id="wrong types are all reported sorted by line",
+        ),
+        pytest.param(
+            "moderation:\n"
+            '  chat_id: "-1001234567890"\n'
+            '  moderators: [\'111111\', 222222, " 333 ", "abc"]\n'
+            '  escalation_chat_id: "-100987"\n'
+            'intake: {draft_ttl_hours: "12.5"}\n',
+            [
+                'moderation.chat_id: expected an integer, got "-1001234567890" (remove the quotes)'
+                " (config.yaml line 2)",
+                'moderation.moderators[0]: expected an integer, got "111111" (remove the quotes)'
+                " (config.yaml line 3)",
+                'moderation.moderators[2]: expected an integer, got " 333 " (remove the quotes)'
+                " (config.yaml line 3)",
+                'moderation.moderators[3]: expected an integer, got "abc" (config.yaml line 3)',
+                'moderation.escalation_chat_id: expected an integer, got "-100987" (remove the'
+                " quotes) (config.yaml line 4)",
+                'intake.draft_ttl_hours: expected a number, got "12.5" (remove the quotes)'
+                " (config.yaml line 5)",
+            ],
+            id="quoted numbers are told to lose their quotes",
+        ),
+        pytest.param(
+            MINIMAL + "  on_dutty: [111]\nstorag:\n  path: x\nwhatever: 1\n",
+            [
+                'moderation.on_dutty: unknown key, did you mean "on_duty"? (config.yaml line 4)',
+                'storag: unknown key, did you mean "storage"? (config.yaml line 5)',
+                "whatever: unknown key (allowed here: telegram, moderation, admins, reporters,"
+                " storage, language, timezone, intake, retention, backup, monitoring, categories)"
+                " (config.yaml line 7)",
+            ],
+            id="unknown key suggests the closest",
+        ),
+        # The key is named as written, on its own line, not as the boolean YAML made of it.
+        pytest.param(
+            MINIMAL + "categories:\n  fraud:\n    labels:\n      no: Penipuan\n",
+            [
+                "categories.fraud.labels.no: YAML reads no as false, not as text; put it in quotes"
+                ' ("no") (config.yaml line 7)',
+                "categories.fraud.labels.no: invalid key, expected one of en/id"
+                " (config.yaml line 7)",
+            ],
+            id="a boolean key is no longer shown as a number",
+        ),
+        pytest.param(
+            "moderation:\n  chat_id: -100\n  moderators: []\n  escalation_chat_id: -100\n",
+            [
+                "moderation.moderators: expected at least one moderator's user id"
+                " (config.yaml line 3)",
+                "moderation.escalation_chat_id: -100 is the moderator group itself (chat_id); use"
+                " another chat (config.yaml line 4)",
+            ],
+            id="escalation chat must differ from the group even when moderators are wrong",
+        ),
+    ],
+)
+def test_every_problem_is_told_in_the_files_order(
+    tmp_path: Path, text: str, messages: list[str]
+) -> None:
+    assert errors(tmp_path, text) == messages
 
 
-def test_missing_section(tmp_path: Path) -> None:
-    message = only_error(tmp_path, "language: en\n")
-    assert message == "moderation: required key missing (config.yaml line 1)"
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            "language: en\nadmins: [1]\nmoderation:\n  moderators: [1]\n",
+            "moderation.chat_id: required key missing (config.yaml line 3)",
+            id="missing key names path and parent line",
+        ),
+        pytest.param(
+            "language: en\n",
+            "moderation: required key missing (config.yaml line 1)",
+            id="missing section",
+        ),
+        pytest.param(
+            MINIMAL
+            + "reporters:\n"
+            + "  - {id: 333, name: A, organization: X}\n"
+            + "  - id: abc\n"
+            + "    name: B\n"
+            + "    organization: Y\n",
+            'reporters[1].id: expected an integer, got "abc" (config.yaml line 6)',
+            id="wrong type names path expectation value and line",
+        ),
+        pytest.param(
+            MINIMAL + "categories:\n  fraud:\n    priorty: 2\n",
+            'categories.fraud.priorty: unknown key, did you mean "priority"? (config.yaml line 6)',
+            id="unknown key inside a category",
+        ),
+        pytest.param(
+            "moderation:\n  chat_id: -100\n  moderators: [111, 222]\n  on_duty: [333]\n",
+            "moderation.on_duty[0]: user 333 is not one of moderation.moderators"
+            " (config.yaml line 4)",
+            id="on duty not a moderator",
+        ),
+        pytest.param(
+            MINIMAL + "categories:\n  fraud:\n    labels: {en: no}\n",
+            "categories.fraud.labels.en: expected a string, got false (put it in quotes)"
+            " (config.yaml line 6)",
+            id="yaml 1.1 booleans are caught",
+        ),
+        pytest.param(
+            MINIMAL + "reporters:\n  - {id: 5, name: A, organization: X, language: de}\n",
+            'reporters[0].language: expected one of en/id, got "de" (config.yaml line 5)',
+            id="bad language",
+        ),
+        pytest.param(
+            MINIMAL
+            + NEW_CATEGORY.replace(
+                "labels: {en: Extortion, id: Pemerasan}", "labels: {en: Extortion}"
+            ),
+            "categories.extortion.labels: missing the id text (every label needs both en and id)"
+            " (config.yaml line 6)",
+            id="category needs both labels",
+        ),
+        pytest.param(
+            MINIMAL + "categories:\n  fraud:\n    labels: {fr: Fraude}\n",
+            "categories.fraud.labels.fr: invalid key, expected one of en/id (config.yaml line 6)",
+            id="label in an unknown language",
+        ),
+        pytest.param(
+            MINIMAL + "categories:\n  fraud:\n    aliases: [scam, judi]\n",
+            'categories.fraud.aliases[1]: "judi" names two categories (alias of gambling, alias of'
+            " fraud); a key, label or alias must name one category only (config.yaml line 6)",
+            id="alias shared by two categories",
+        ),
+        pytest.param(
+            MINIMAL + "categories:\n  fraud:\n    enable: false\n",
+            'categories.fraud.enable: unknown key, did you mean "enabled"? (config.yaml line 6)',
+            id="enabled is suggested for a misspelling",
+        ),
+        pytest.param(
+            MINIMAL
+            + "categories:\n"
+            + "".join(f"  {key}: {{enabled: false}}\n" for key in DEFAULT_CATEGORY_KEYS),
+            "categories: expected at least one category (not every one can be switched off)"
+            " (config.yaml line 4)",
+            id="at least one category stays",
+        ),
+        pytest.param(
+            MINIMAL
+            + "categories:\n  terrorism:\n    reasons:\n      take_down: "
+            + "{propaganda: null, incitement: null, recruitment: null}\n",
+            "categories.terrorism.reasons.take_down: every take_down reason is removed (set to"
+            " null); keep at least one (config.yaml line 7)",
+            id="every reason of a kind cannot be removed",
+        ),
+    ],
+)
+def test_a_single_problem_is_told_in_full(tmp_path: Path, text: str, message: str) -> None:
+    assert only_error(tmp_path, text) == message
 
 
-def test_wrong_type_names_path_expectation_value_and_line(tmp_path: Path) -> None:
-    text = (
-        MINIMAL
-        + "reporters:\n"
-        + "  - {id: 333, name: A, organization: X}\n"
-        + "  - id: abc\n"
-        + "    name: B\n"
-        + "    organization: Y\n"
-    )
+@pytest.mark.parametrize(
+    ("text", "beginning", "line"),
+    [
+        pytest.param(
+            MINIMAL + "source_path: elsewhere.yaml\n",
+            "source_path: unknown key",
+            None,
+            id="source path is not a yaml key",
+        ),
+        pytest.param(
+            MINIMAL
+            + "reporters:\n"
+            + "  - {id: 333, name: A, organization: X}\n"
+            + "  - {id: 444, name: B, organization: X}\n"
+            + "  - {id: 333, name: C, organization: Y}\n",
+            "reporters[2].id: reporter id 333 is listed twice",
+            7,
+            id="duplicate reporter ids",
+        ),
+        pytest.param(
+            "moderation:\n  chat_id: -100\n  moderators: [111, 222, 111]\n",
+            "moderation.moderators[2]: user 111 is listed twice",
+            3,
+            id="duplicate moderator",
+        ),
+        pytest.param(
+            MINIMAL + "language: en\nlanguage: id\n",
+            "language: this key appears twice (lines 4 and 5)",
+            None,
+            id="duplicate yaml key",
+        ),
+        pytest.param(
+            MINIMAL + "categories:\n  terrorism:\n    targets: {first_action_min: 90}\n",
+            "categories.terrorism.targets: first_action_min (90) is longer",
+            None,
+            id="first action target after decision target",
+        ),
+        pytest.param(
+            MINIMAL + "intake: {draft_ttl_hours: 0}\n",
+            "intake.draft_ttl_hours: expected a positive number, got 0",
+            None,
+            id="non-positive draft ttl",
+        ),
+        pytest.param(
+            MINIMAL
+            + NEW_CATEGORY.replace("        threat: {en: threat, id: ancaman}\n", "").replace(
+                "take_down:", "take_down: {}"
+            ),
+            "categories.extortion.reasons.take_down: expected at least one",
+            10,
+            id="empty reason list",
+        ),
+        pytest.param(
+            MINIMAL
+            + "categories:\n  fraud:\n    reasons:\n      dismiss:\n"
+            + "        Not-Illegal: {en: not it, id: bukan}\n",
+            'categories.fraud.reasons.dismiss.Not-Illegal: "Not-Illegal" is not',
+            8,
+            id="reason code must be a short identifier",
+        ),
+        pytest.param(
+            MINIMAL + NEW_CATEGORY.replace("{en: threat, id: ancaman}", "{id: ancaman}"),
+            "categories.extortion.reasons.take_down.threat: missing the en text",
+            None,
+            id="reason needs both labels",
+        ),
+        # terrorism comes first, but gambling's "judi" is the default: the file's word is wrong.
+        pytest.param(
+            MINIMAL + "categories:\n  terrorism:\n    aliases: [teror, judi]\n",
+            'categories.terrorism.aliases[1]: "judi" names two categories (alias of gambling,'
+            " alias of terrorism)",
+            None,
+            id="a clash is blamed where the file wrote the word",
+        ),
+    ],
+)
+def test_a_single_problem_is_named_with_its_line(
+    tmp_path: Path, text: str, beginning: str, line: int | None
+) -> None:
     message = only_error(tmp_path, text)
-    assert message == 'reporters[1].id: expected an integer, got "abc" (config.yaml line 6)'
-
-
-def test_wrong_types_are_all_reported_sorted_by_line(tmp_path: Path) -> None:
-    text = """\
-moderation:
-  chat_id: "-100"
-  moderators: 111
-language: fr
-intake:
-  draft_ttl_hours: soon
-reporters:
-  - {id: 5, name: 2024, organization: X}
-"""
-    assert errors(tmp_path, text) == [
-        'moderation.chat_id: expected an integer, got "-100" (remove the quotes)'
-        " (config.yaml line 2)",
-        "moderation.moderators: expected a list, got 111 (config.yaml line 3)",
-        'language: expected one of en/id, got "fr" (config.yaml line 4)',
-        'intake.draft_ttl_hours: expected a number, got "soon" (config.yaml line 6)',
-        "reporters[0].name: expected a string, got 2024 (put it in quotes) (config.yaml line 8)",
-    ]
-
-
-def test_quoted_numbers_are_told_to_lose_their_quotes(tmp_path: Path) -> None:
-    text = """\
-moderation:
-  chat_id: "-1001234567890"
-  moderators: ['111111', 222222, " 333 ", "abc"]
-  escalation_chat_id: "-100987"
-intake: {draft_ttl_hours: "12.5"}
-"""
-    assert errors(tmp_path, text) == [
-        'moderation.chat_id: expected an integer, got "-1001234567890" (remove the quotes)'
-        " (config.yaml line 2)",
-        'moderation.moderators[0]: expected an integer, got "111111" (remove the quotes)'
-        " (config.yaml line 3)",
-        'moderation.moderators[2]: expected an integer, got " 333 " (remove the quotes)'
-        " (config.yaml line 3)",
-        'moderation.moderators[3]: expected an integer, got "abc" (config.yaml line 3)',
-        'moderation.escalation_chat_id: expected an integer, got "-100987" (remove the quotes)'
-        " (config.yaml line 4)",
-        'intake.draft_ttl_hours: expected a number, got "12.5" (remove the quotes)'
-        " (config.yaml line 5)",
-    ]
-
-
-def test_unknown_key_suggests_the_closest(tmp_path: Path) -> None:
-    text = MINIMAL + "  on_dutty: [111]\nstorag:\n  path: x\nwhatever: 1\n"
-    assert errors(tmp_path, text) == [
-        'moderation.on_dutty: unknown key, did you mean "on_duty"? (config.yaml line 4)',
-        'storag: unknown key, did you mean "storage"? (config.yaml line 5)',
-        "whatever: unknown key (allowed here: telegram, moderation, admins, reporters, storage,"
-        " language, timezone, intake, retention, backup, monitoring, categories)"
-        " (config.yaml line 7)",
-    ]
-
-
-def test_unknown_key_inside_a_category(tmp_path: Path) -> None:
-    text = MINIMAL + "categories:\n  fraud:\n    priorty: 2\n"
-    assert only_error(tmp_path, text) == (
-        'categories.fraud.priorty: unknown key, did you mean "priority"? (config.yaml line 6)'
-    )
-
-
-def test_source_path_is_not_a_yaml_key(tmp_path: Path) -> None:
-    message = only_error(tmp_path, MINIMAL + "source_path: elsewhere.yaml\n")
-    assert message.startswith("source_path: unknown key")
-
-
-def test_duplicate_reporter_ids(tmp_path: Path) -> None:
-    text = (
-        MINIMAL
-        + "reporters:\n"
-        + "  - {id: 333, name: A, organization: X}\n"
-        + "  - {id: 444, name: B, organization: X}\n"
-        + "  - {id: 333, name: C, organization: Y}\n"
-    )
-    message = only_error(tmp_path, text)
-    assert message.startswith("reporters[2].id: reporter id 333 is listed twice")
-    assert message.endswith("(config.yaml line 7)")
-
-
-def test_duplicate_moderator_and_on_duty_not_a_moderator(tmp_path: Path) -> None:
-    text = "moderation:\n  chat_id: -100\n  moderators: [111, 222, 111]\n"
-    message = only_error(tmp_path, text)
-    assert message.startswith("moderation.moderators[2]: user 111 is listed twice")
-    assert message.endswith("(config.yaml line 3)")
-    text = "moderation:\n  chat_id: -100\n  moderators: [111, 222]\n  on_duty: [333]\n"
-    assert only_error(tmp_path, text) == (
-        "moderation.on_duty[0]: user 333 is not one of moderation.moderators (config.yaml line 4)"
-    )
-
-
-def test_yaml_1_1_booleans_are_caught(tmp_path: Path) -> None:
-    text = MINIMAL + "categories:\n  fraud:\n    labels: {en: no}\n"
-    assert only_error(tmp_path, text) == (
-        "categories.fraud.labels.en: expected a string, got false (put it in quotes)"
-        " (config.yaml line 6)"
-    )
+    assert message.startswith(beginning)
+    if line is not None:
+        assert message.endswith(f"(config.yaml line {line})")
 
 
 @pytest.mark.parametrize("key", ["no", "No", "yes", "on", "OFF", "false"])
@@ -650,16 +760,6 @@ def test_yaml_1_1_booleans_as_keys_are_named_with_the_line(tmp_path: Path, key: 
     )
 
 
-def test_a_boolean_key_is_no_longer_shown_as_a_number(tmp_path: Path) -> None:
-    """The key is named as written, on its own line, not as the boolean YAML made of it."""
-    text = MINIMAL + "categories:\n  fraud:\n    labels:\n      no: Penipuan\n"
-    assert errors(tmp_path, text) == [
-        'categories.fraud.labels.no: YAML reads no as false, not as text; put it in quotes ("no")'
-        " (config.yaml line 7)",
-        "categories.fraud.labels.no: invalid key, expected one of en/id (config.yaml line 7)",
-    ]
-
-
 def test_a_quoted_no_is_an_ordinary_key(tmp_path: Path) -> None:
     text = (
         MINIMAL
@@ -668,22 +768,10 @@ def test_a_quoted_no_is_an_ordinary_key(tmp_path: Path) -> None:
     assert "no" in load(tmp_path, text).categories["fraud"].reasons.dismiss
 
 
-def test_duplicate_yaml_key(tmp_path: Path) -> None:
-    message = only_error(tmp_path, MINIMAL + "language: en\nlanguage: id\n")
-    assert message.startswith("language: this key appears twice (lines 4 and 5)")
-
-
 def test_ids_have_the_right_sign(tmp_path: Path) -> None:
     messages = errors(tmp_path, "moderation:\n  chat_id: 12345\n  moderators: [-5]\n")
     assert messages[0].startswith("moderation.chat_id: expected a group id")
     assert messages[1].startswith("moderation.moderators[0]: expected a Telegram user id")
-
-
-def test_bad_language(tmp_path: Path) -> None:
-    text = MINIMAL + "reporters:\n  - {id: 5, name: A, organization: X, language: de}\n"
-    assert only_error(tmp_path, text) == (
-        'reporters[0].language: expected one of en/id, got "de" (config.yaml line 5)'
-    )
 
 
 @pytest.mark.parametrize("value", ["0", "-15"])
@@ -693,12 +781,6 @@ def test_non_positive_target(tmp_path: Path, value: str) -> None:
         f"categories.fraud.targets.first_action_min: expected a positive number, got {value}"
         " (config.yaml line 6)"
     )
-
-
-def test_first_action_target_after_decision_target(tmp_path: Path) -> None:
-    text = MINIMAL + "categories:\n  terrorism:\n    targets: {first_action_min: 90}\n"
-    message = only_error(tmp_path, text)
-    assert message.startswith("categories.terrorism.targets: first_action_min (90) is longer")
 
 
 def test_time_zone_defaults_to_utc_and_takes_iana_names(tmp_path: Path) -> None:
@@ -714,71 +796,6 @@ def test_unknown_time_zone_is_named_with_its_key(tmp_path: Path, value: str) -> 
     assert message.startswith("timezone: unknown time zone ")
     assert "use an IANA name such as Asia/Jakarta" in message
     assert message.endswith("(config.yaml line 4)")
-
-
-def test_non_positive_draft_ttl(tmp_path: Path) -> None:
-    message = only_error(tmp_path, MINIMAL + "intake: {draft_ttl_hours: 0}\n")
-    assert message.startswith("intake.draft_ttl_hours: expected a positive number, got 0")
-
-
-def test_empty_reason_list(tmp_path: Path) -> None:
-    text = NEW_CATEGORY.replace("        threat: {en: threat, id: ancaman}\n", "").replace(
-        "take_down:", "take_down: {}"
-    )
-    message = only_error(tmp_path, MINIMAL + text)
-    assert message.startswith("categories.extortion.reasons.take_down: expected at least one")
-    assert message.endswith("(config.yaml line 10)")
-
-
-def test_reason_code_must_be_a_short_identifier(tmp_path: Path) -> None:
-    text = (
-        MINIMAL
-        + "categories:\n  fraud:\n    reasons:\n      dismiss:\n"
-        + "        Not-Illegal: {en: not it, id: bukan}\n"
-    )
-    message = only_error(tmp_path, text)
-    assert message.startswith('categories.fraud.reasons.dismiss.Not-Illegal: "Not-Illegal" is not')
-    assert message.endswith("(config.yaml line 8)")
-
-
-def test_category_needs_both_labels(tmp_path: Path) -> None:
-    text = NEW_CATEGORY.replace("labels: {en: Extortion, id: Pemerasan}", "labels: {en: Extortion}")
-    message = only_error(tmp_path, MINIMAL + text)
-    assert message == (
-        "categories.extortion.labels: missing the id text (every label needs both en and id)"
-        " (config.yaml line 6)"
-    )
-
-
-def test_reason_needs_both_labels(tmp_path: Path) -> None:
-    text = NEW_CATEGORY.replace("{en: threat, id: ancaman}", "{id: ancaman}")
-    message = only_error(tmp_path, MINIMAL + text)
-    assert message.startswith("categories.extortion.reasons.take_down.threat: missing the en text")
-
-
-def test_label_in_an_unknown_language(tmp_path: Path) -> None:
-    text = MINIMAL + "categories:\n  fraud:\n    labels: {fr: Fraude}\n"
-    message = only_error(tmp_path, text)
-    assert message == (
-        "categories.fraud.labels.fr: invalid key, expected one of en/id (config.yaml line 6)"
-    )
-
-
-def test_alias_shared_by_two_categories(tmp_path: Path) -> None:
-    text = MINIMAL + "categories:\n  fraud:\n    aliases: [scam, judi]\n"
-    assert only_error(tmp_path, text) == (
-        'categories.fraud.aliases[1]: "judi" names two categories (alias of gambling, alias of'
-        " fraud); a key, label or alias must name one category only (config.yaml line 6)"
-    )
-
-
-def test_a_clash_is_blamed_where_the_file_wrote_the_word(tmp_path: Path) -> None:
-    """terrorism comes first, but gambling's "judi" is the default; the file's word is wrong."""
-    text = MINIMAL + "categories:\n  terrorism:\n    aliases: [teror, judi]\n"
-    assert only_error(tmp_path, text).startswith(
-        'categories.terrorism.aliases[1]: "judi" names two categories (alias of gambling, alias'
-        " of terrorism)"
-    )
 
 
 # --- every problem in one run -----------------------------------------------------------------
@@ -827,17 +844,6 @@ categories:
         "categories.extortion.labels.fr: invalid key, expected one of en/id (config.yaml line 15)",
         "categories.extortion.labels: missing the id text (every label needs both en and id)"
         " (config.yaml line 15)",
-    ]
-
-
-def test_escalation_chat_must_differ_from_the_group_even_when_moderators_are_wrong(
-    tmp_path: Path,
-) -> None:
-    text = "moderation:\n  chat_id: -100\n  moderators: []\n  escalation_chat_id: -100\n"
-    assert errors(tmp_path, text) == [
-        "moderation.moderators: expected at least one moderator's user id (config.yaml line 3)",
-        "moderation.escalation_chat_id: -100 is the moderator group itself (chat_id); use another"
-        " chat (config.yaml line 4)",
     ]
 
 
@@ -944,13 +950,16 @@ def test_constructed_directly_with_defaults() -> None:
 
 def test_summary_mentions_group_and_counts() -> None:
     text = summary(load_config(EXAMPLE))
-    assert "-1001234567890" in text
-    assert "-1009876543210" in text
-    assert "Reporters: 3 (Kominfo: 2, SAFEnet: 1)" in text
-    assert "Moderators (2): 111111111, 222222222" in text
-    assert "Admins (1): 111111111" in text
-    assert "On duty (1): 111111111" in text
-    assert "data/desk.sqlite3" in text
+    for mentioned in (
+        "-1001234567890",
+        "-1009876543210",
+        "Reporters: 3 (Kominfo: 2, SAFEnet: 1)",
+        "Moderators (2): 111111111, 222222222",
+        "Admins (1): 111111111",
+        "On duty (1): 111111111",
+        "data/desk.sqlite3",
+    ):
+        assert mentioned in text, text
     lines = text.splitlines()
     first = next(i for i, line in enumerate(lines) if "terrorism" in line)
     last = next(i for i, line in enumerate(lines) if " other " in line)

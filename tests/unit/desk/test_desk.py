@@ -8,13 +8,12 @@ from bot.config import Config
 from bot.desk import Desk
 from bot.desk.filing import ReportResult
 from bot.desk.moderation import ActOutcome, ActResult
-from bot.domain.identity import item_identity
 from bot.domain.lifecycle import Action, Decision
 from bot.domain.models import IncomingItem, Origin, OutboxItem, Person, State
 from bot.domain.vocabulary import OutboxKind
 from bot.render.callback_data import CaseAction
 from bot.store import Store
-from tests.factories import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, STRANGER, FakeClock
+from tests.factories import DUA, GROUP, MOD_ONE, MOD_TWO, SATU, STRANGER, FakeClock, incoming_item
 
 SATU_P = Person(SATU, "Liaison Satu", "id")
 DUA_P = Person(DUA, "Liaison Dua", "en")
@@ -31,15 +30,7 @@ def channel_post(reporter: int, message_id: int, post_id: int = 77) -> IncomingI
         username="badnews",
         date=1_700_000_000,
     )
-    return IncomingItem(
-        chat_id=reporter,
-        message_id=message_id,
-        reporter_id=reporter,
-        kind="text",
-        identity=item_identity(origin, "join us", None),
-        origin=origin,
-        text="join us",
-    )
+    return incoming_item(reporter, message_id, origin, "join us")
 
 
 async def act(desk: Desk, moderator: Person, case_id: int, action: Action) -> ActOutcome:
@@ -316,15 +307,7 @@ async def test_reply_report_of_an_already_reported_message_changes_nothing(
 async def test_a_typed_link_joins_the_case_of_the_forwarded_post(desk: Desk) -> None:
     case_id = await report_post(desk, SATU_P, 10, post_id=77)
     origin = Origin(type="link", username="BadNews", message_id=77)
-    link = IncomingItem(
-        chat_id=DUA,
-        message_id=5,
-        reporter_id=DUA,
-        kind="text",
-        identity=item_identity(origin, "https://t.me/BadNews/77", None),
-        origin=origin,
-        text="https://t.me/BadNews/77",
-    )
+    link = incoming_item(DUA, 5, origin, "https://t.me/BadNews/77")
     await desk.intake.receive(DUA_P, link)
     joined = await desk.intake.report(DUA_P, DUA, 6, "terrorism")
     assert joined.result is ReportResult.JOINED and joined.case_id == case_id

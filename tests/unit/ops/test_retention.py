@@ -13,7 +13,6 @@ import pytest
 from bot.config import Config
 from bot.config.schema import Retention as RetentionSettings
 from bot.desk import Desk
-from bot.domain.identity import item_identity
 from bot.domain.lifecycle import Action, Decision
 from bot.domain.models import IncomingItem, Origin, Person, State
 from bot.domain.vocabulary import EventKind, OutboxState, PromptKind
@@ -21,7 +20,7 @@ from bot.ops.retention import DAY, FIRST_PURGE_DELAY, DailyPurge, purge
 from bot.render.callback_data import CaseAction
 from bot.render.cards import render_card
 from bot.store import Store
-from tests.factories import GROUP, MOD_ONE, SATU, FakeClock
+from tests.factories import GROUP, MOD_ONE, SATU, FakeClock, incoming_item
 
 SATU_P = Person(SATU, "Liaison Satu", "id")
 MOD1 = Person(MOD_ONE, "Mod One")
@@ -31,14 +30,12 @@ FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "release-0.1.0.sqli
 
 def evidence(message_id: int, secret: str) -> IncomingItem:
     origin = Origin(type="channel", chat_id=-1002000000001, message_id=message_id, title="Bad")
-    return IncomingItem(
-        chat_id=SATU,
-        message_id=message_id,
-        reporter_id=SATU,
+    return incoming_item(
+        SATU,
+        message_id,
+        origin,
+        f"caption {secret}",
         kind="photo",
-        identity=item_identity(origin, secret, None),
-        origin=origin,
-        text=f"caption {secret}",
         file_id=f"file-{secret}",
         file_unique_id=f"unique-{secret}",
     )
@@ -67,15 +64,7 @@ async def case_full_of(desk: Desk, store: Store, message_id: int, secret: str) -
     await reply_to_prompt(desk, store, case_id, PromptKind.QUESTION, f"ask-{secret}")
     async with store.transaction() as tx:
         await tx.prompts.record_question(SATU, 7000 + case_id, case_id)
-    answer = IncomingItem(
-        chat_id=SATU,
-        message_id=message_id + 2,
-        reporter_id=SATU,
-        kind="text",
-        identity=item_identity(Origin(type="own"), f"answer-{secret}", None),
-        origin=Origin(type="own"),
-        text=f"answer-{secret}",
-    )
+    answer = incoming_item(SATU, message_id + 2, Origin(type="own"), f"answer-{secret}")
     await desk.intake.receive(SATU_P, answer, 7000 + case_id)
     return case_id
 

@@ -88,6 +88,19 @@ def worker(
     return OutboxWorker(store, transport, lambda: config, Pacer(clock), desk.admin, health)
 
 
+@pytest.fixture
+def transport() -> ScriptedTransport:
+    return ScriptedTransport()
+
+
+@pytest.fixture
+def outbox(
+    store: Store, config: Config, transport: ScriptedTransport, clock: FakeClock
+) -> OutboxWorker:
+    """The worker sending through the scripted transport, paced by the test's clock."""
+    return worker(store, config, transport, clock)
+
+
 async def states(store: Store) -> dict[str, int]:
     async with store.read() as tx:
         return await tx.outbox.counts()
@@ -125,12 +138,10 @@ async def open_case(store: Store) -> int:
 
 
 async def test_sends_in_priority_order_and_records_card(
-    store: Store, config: Config, clock: FakeClock
+    store: Store, clock: FakeClock, transport: ScriptedTransport, outbox: OutboxWorker
 ) -> None:
-    transport = ScriptedTransport()
-    w = worker(store, config, transport, clock)
     case_id = await open_case(store)
-    await drain(w, clock)
+    await drain(outbox, clock)
     assert [c[0] for c in transport.calls] == ["send", "send", "copy"]
     assert transport.calls[0][1] == SATU
     async with store.read() as tx:
@@ -141,14 +152,12 @@ async def test_sends_in_priority_order_and_records_card(
 
 
 async def test_edit_waits_for_its_card_skips_what_is_shown_and_not_modified_is_done(
-    store: Store, config: Config, clock: FakeClock
+    store: Store, clock: FakeClock, transport: ScriptedTransport, outbox: OutboxWorker
 ) -> None:
-    transport = ScriptedTransport()
-    w = worker(store, config, transport, clock)
     case_id = await open_case(store)
     async with store.transaction() as tx:
         await sends.card_edit(tx, GROUP, case_id)  # queued before its card is even posted
-    await drain(w, clock)
+    await drain(outbox, clock)
     # The card is posted first; the edit then finds the chat showing exactly that: not sent.
     assert [c[0] for c in transport.calls if c[1] == GROUP] == ["send", "copy"]
     assert await states(store) == {"sent": 3, "skipped": 1}
@@ -156,109 +165,97 @@ async def test_edit_waits_for_its_card_skips_what_is_shown_and_not_modified_is_d
     async with store.transaction() as tx:  # the case changes: the edit goes out
         await tx.events.add(case_id, EventKind.NOTE, actor_id=MOD_ONE, actor_name="M", detail="n")
         await sends.card_edit(tx, GROUP, case_id)
-    await drain(w, clock)
+    await drain(outbox, clock)
     assert [c[0] for c in transport.calls if c[1] == GROUP] == ["send", "copy", "edit"]
 
     async with store.transaction() as tx:  # what the chat shows is not known: Telegram says
         await tx.cards.set_shown(case_id, GROUP, "unknown")
         await sends.card_edit(tx, GROUP, case_id)
     transport.failures = [DeliveryError(Failure.NOT_MODIFIED, "message is not modified")]
-    await drain(w, clock)
+    await drain(outbox, clock)
     assert await states(store) == {"sent": 5, "skipped": 1}
 
 
 async def test_transient_errors_retry_with_backoff(
-    store: Store, config: Config, clock: FakeClock
+    store: Store, clock: FakeClock, transport: ScriptedTransport, outbox: OutboxWorker
 ) -> None:
-    transport = ScriptedTransport(
-        failures=[DeliveryError(Failure.TRANSIENT, "502"), DeliveryError(Failure.TRANSIENT, "x")]
-    )
-    w = worker(store, config, transport, clock)
+    transport.failures = [
+        DeliveryError(Failure.TRANSIENT, "502"),
+        DeliveryError(Failure.TRANSIENT, "x"),
+    ]
     async with store.transaction() as tx:
         await sends.message(tx, SATU, "hello")
-    await w.step()
+    await outbox.step()
     assert transport.calls == []
-    assert await w.step() > 0  # backing off, not hammering
-    await drain(w, clock)
+    assert await outbox.step() > 0  # backing off, not hammering
+    await drain(outbox, clock)
     assert transport.calls == [("send", SATU, "hello")]
 
 
 async def test_retry_after_pauses_only_that_chat(
-    store: Store, config: Config, clock: FakeClock
+    store: Store, clock: FakeClock, transport: ScriptedTransport, outbox: OutboxWorker
 ) -> None:
-    transport = ScriptedTransport(
-        failures=[DeliveryError(Failure.RETRY_AFTER, "429", retry_after=30)]
-    )
-    w = worker(store, config, transport, clock)
+    transport.failures = [DeliveryError(Failure.RETRY_AFTER, "429", retry_after=30)]
     async with store.transaction() as tx:
         await sends.message(tx, GROUP, "to group", priority=sends.PRIORITY_CARD_EDIT)
         await sends.message(tx, SATU, "to reporter", priority=sends.PRIORITY_NEW_CARD)
-    await w.step()
-    await w.step()
+    await outbox.step()
+    await outbox.step()
     assert transport.calls == [("send", SATU, "to reporter")]
     clock.advance(31)
-    await w.step()
+    await outbox.step()
     assert transport.calls[-1] == ("send", GROUP, "to group")
 
 
 async def test_blocked_reporter_is_dropped_and_recorded(
-    store: Store, config: Config, clock: FakeClock
+    store: Store, clock: FakeClock, transport: ScriptedTransport, outbox: OutboxWorker
 ) -> None:
-    transport = ScriptedTransport(
-        failures=[DeliveryError(Failure.RECIPIENT_GONE, "bot was blocked by the user")]
-    )
-    w = worker(store, config, transport, clock)
+    transport.failures = [DeliveryError(Failure.RECIPIENT_GONE, "bot was blocked by the user")]
     async with store.transaction() as tx:
         await sends.message(tx, SATU, "hello")
-    await drain(w, clock)
+    await drain(outbox, clock)
     assert await states(store) == {"dropped": 1}
 
 
 async def test_unreachable_group_holds_queue_alerts_once_and_resumes(
-    store: Store, config: Config, clock: FakeClock
+    store: Store, clock: FakeClock, transport: ScriptedTransport, outbox: OutboxWorker
 ) -> None:
     kicked = DeliveryError(Failure.CHAT_UNAVAILABLE, "bot was kicked from the supergroup chat")
-    transport = ScriptedTransport()
-    w = worker(store, config, transport, clock)
     await open_case(store)
-    await w.step()  # the reporter's acknowledgement
+    await outbox.step()  # the reporter's acknowledgement
     transport.failures = [kicked]
-    await w.step()  # the card: kicked, so the group is held and admins alerted
-    await w.step()  # the alert to the admin
+    await outbox.step()  # the card: kicked, so the group is held and admins alerted
+    await outbox.step()  # the alert to the admin
     assert transport.calls[-1][1] == MOD_ONE
     transport.failures = [kicked]
     clock.advance(61)
-    await w.step()  # periodic retry: still kicked, no second alert
-    await drain(w, clock, rounds=5)
+    await outbox.step()  # periodic retry: still kicked, no second alert
+    await drain(outbox, clock, rounds=5)
     alerts = [c for c in transport.calls if c[1] == MOD_ONE]
     assert len(alerts) == 1
-    w.resume(GROUP)
-    await drain(w, clock)
+    outbox.resume(GROUP)
+    await drain(outbox, clock)
     assert [c[0] for c in transport.calls if c[1] == GROUP] == ["send", "copy"]
     assert await states(store) == {"sent": 4}
 
 
 async def test_group_pacing_keeps_twenty_a_minute(
-    store: Store, config: Config, clock: FakeClock
+    store: Store, clock: FakeClock, transport: ScriptedTransport, outbox: OutboxWorker
 ) -> None:
-    transport = ScriptedTransport()
-    w = worker(store, config, transport, clock)
     async with store.transaction() as tx:
         for i in range(25):
             await sends.message(tx, GROUP, f"m{i}", priority=sends.PRIORITY_NEW_CARD)
     for _ in range(30):
-        await w.step()
+        await outbox.step()
     assert len(transport.calls) == 20
     clock.advance(60)
-    await drain(w, clock)
+    await drain(outbox, clock)
     assert len(transport.calls) == 25
 
 
 async def test_a_flood_of_new_cards_becomes_a_digest_first(
-    store: Store, config: Config, clock: FakeClock
+    store: Store, clock: FakeClock, transport: ScriptedTransport, outbox: OutboxWorker
 ) -> None:
-    transport = ScriptedTransport()
-    w = worker(store, config, transport, clock)
     async with store.transaction() as tx:
         for category, priority in (
             ("fraud", 3),
@@ -277,7 +274,7 @@ async def test_a_flood_of_new_cards_becomes_a_digest_first(
                 album=False,
                 priority=sends.evidence_priority(priority),
             )
-    await drain(w, clock, rounds=40)
+    await drain(outbox, clock, rounds=40)
     group = [c for c in transport.calls if c[1] == GROUP]
     digest = str(group[0][2])
     assert digest.count("<b>#") == 4
@@ -291,38 +288,36 @@ async def test_a_flood_of_new_cards_becomes_a_digest_first(
 
 
 async def test_a_few_new_cards_are_posted_directly(
-    store: Store, config: Config, clock: FakeClock
+    store: Store, clock: FakeClock, transport: ScriptedTransport, outbox: OutboxWorker
 ) -> None:
-    transport = ScriptedTransport()
-    w = worker(store, config, transport, clock)
     async with store.transaction() as tx:
         for _ in range(2):
             case_id = await tx.cases.insert("fraud", 3)
             await sends.new_card(tx, GROUP, case_id)
-    await drain(w, clock)
+    await drain(outbox, clock)
     assert all("New cases" not in str(c[2]) for c in transport.calls)
     assert len(transport.calls) == 2
 
 
 async def test_rows_that_must_wait_never_hide_the_ones_behind_them(
-    store: Store, config: Config, clock: FakeClock
+    store: Store, transport: ScriptedTransport, outbox: OutboxWorker
 ) -> None:
-    transport = ScriptedTransport()
-    w = worker(store, config, transport, clock)
-    w.pacer.pause(GROUP, 600)
+    outbox.pacer.pause(GROUP, 600)
     async with store.transaction() as tx:
         for i in range(450):  # more than a page, all for a paused chat
             await sends.message(tx, GROUP, f"m{i}", priority=sends.PRIORITY_PERSON)
         await sends.message(tx, SATU, "behind them", priority=sends.PRIORITY_NEW_CARD)
-    assert await w.step() == 0
+    assert await outbox.step() == 0
     assert transport.calls == [("send", SATU, "behind them")]
 
 
 async def test_a_send_storage_could_not_record_stops_every_other_send_until_it_is_recorded(
-    store: Store, config: Config, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    store: Store,
+    clock: FakeClock,
+    transport: ScriptedTransport,
+    outbox: OutboxWorker,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    transport = ScriptedTransport()
-    w = worker(store, config, transport, clock)
     async with store.transaction() as tx:
         await sends.message(tx, SATU, "to Satu")
         await sends.message(tx, GROUP, "to the group")
@@ -332,13 +327,13 @@ async def test_a_send_storage_could_not_record_stops_every_other_send_until_it_i
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(store, "transaction", full_disk)
-    assert await w.step() > 0
+    assert await outbox.step() > 0
     # Telegram took one row; with storage failing, no other chat is sent anything.
     assert len(transport.calls) == 1
-    assert await w.step() > 0
+    assert await outbox.step() > 0
     assert len(transport.calls) == 1
     monkeypatch.setattr(store, "transaction", opened)
-    await drain(w, clock)
+    await drain(outbox, clock)
     assert sorted(c[1] for c in transport.calls) == sorted([SATU, GROUP])
     assert (await states(store)).get("sent") == 2
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.config import Config
 from bot.domain.lifecycle import Action, Decision
 from bot.domain.models import Case, CaseView, Event, Item, Origin, Report, State
@@ -10,26 +12,27 @@ from bot.render.callback_data import CaseAction, CategoryChoice, decode, encode_
 from bot.render.cards import render_card
 from bot.render.text import MESSAGE_LIMIT, utf16_len
 
+# What no one has done yet to a new case: claimed, decided, first acted on it.
+UNTOUCHED = (
+    "state_before",
+    "claimed_by",
+    "claimed_by_name",
+    "decided_by",
+    "decided_by_name",
+    "decision_reason",
+    "first_action_at",
+    "decided_at",
+)
 
-def make_case(state: State = State.NEW, **changes: object) -> Case:
-    base: dict[str, object] = dict(
-        id=7,
-        category="terrorism",
-        priority=1,
-        state=state,
-        state_before=None,
-        claimed_by=None,
-        claimed_by_name=None,
-        decided_by=None,
-        decided_by_name=None,
-        decision_reason=None,
-        created_at=1_800_000_000.0,
-        clock_start=1_800_000_000.0,
-        first_action_at=None,
-        decided_at=None,
-    )
-    base.update(changes)
-    return Case(**base)  # type: ignore[arg-type]
+
+def make_case(state: State = State.NEW, **changes: Any) -> Case:
+    """Case #7, terrorism (P1), reported at the clock's start, with `changes`."""
+    reported = 1_800_000_000.0
+    fields: dict[str, Any] = dict.fromkeys(UNTOUCHED)
+    fields.update(id=7, category="terrorism", priority=1, state=state)
+    fields.update(created_at=reported, clock_start=reported)
+    fields.update(changes)
+    return Case(**fields)
 
 
 def make_view(
