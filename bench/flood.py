@@ -37,7 +37,7 @@ import statistics
 import sys
 import tempfile
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -223,25 +223,34 @@ def visible_cases(tg: FakeTelegram, until: float) -> tuple[set[int], int]:
 
 
 @asynccontextmanager
-async def running_desk(
-    *, limits: bool, extra: str = ""
+async def running(
+    start: Callable[[FakeTelegram, Path], Awaitable[asyncio.subprocess.Process]], *, limits: bool
 ) -> AsyncIterator[tuple[FakeTelegram, World, Path]]:
-    """`python -m bot` against a fresh fake Bot API, every reporter's chat open; stopped after."""
+    """The process `start` spawns, against a fresh fake Bot API with the cast; stopped after."""
     tg = FakeTelegram(enforce_rate_limits=limits)
     await tg.start()
     try:
         with tempfile.TemporaryDirectory() as folder:
             tmp = Path(folder)
             world = world_for(tg)
-            process = await start_bot(tg, tmp, extra)
+            process = await start(tg, tmp)
             try:
-                await open_chats(tg, world)
                 yield tg, world, tmp
             finally:
                 process.send_signal(signal.SIGTERM)
                 await process.wait()
     finally:
         await tg.stop()
+
+
+@asynccontextmanager
+async def running_desk(
+    *, limits: bool, extra: str = ""
+) -> AsyncIterator[tuple[FakeTelegram, World, Path]]:
+    """`python -m bot` against a fresh fake Bot API, every reporter's chat open; stopped after."""
+    async with running(lambda tg, tmp: start_bot(tg, tmp, extra), limits=limits) as running_one:
+        await open_chats(running_one[0], running_one[1])
+        yield running_one
 
 
 def count_cases(tmp: Path) -> int:

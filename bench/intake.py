@@ -29,7 +29,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from bench.flood import (
     GROUP,
     REPO,
     count_cases,
+    running,
     running_desk,
     start_bot,
     world_for,
@@ -104,7 +105,9 @@ async def wait_for_count(tg: FakeTelegram, count: Callable[[], int], target: int
     await tg.wait_for(reached, timeout=600)
 
 
-async def start_bare(tg: FakeTelegram, tmp: Path, *, limits: bool) -> asyncio.subprocess.Process:
+async def start_bare(
+    tg: FakeTelegram, tmp: Path, *, limits: bool, times: Path
+) -> asyncio.subprocess.Process:
     """The bare app as a process of its own, as the desk runs."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -115,7 +118,7 @@ async def start_bare(tg: FakeTelegram, tmp: Path, *, limits: bool) -> asyncio.su
         "--group",
         str(GROUP),
         "--times",
-        str(tmp / "handled"),
+        str(times),
         *(["--limits"] if limits else []),
         cwd=REPO,
         env={**os.environ, "BOT_TOKEN": tg.token},
@@ -139,24 +142,18 @@ async def desk_unlimited(each: int = 5) -> float:
 async def bare_rates(*, limits: bool, each: int) -> tuple[float, float]:
     """Reports a second the bare app took in (its handler ran) and answered, from the moment
     they are queued until the last."""
-    tg = FakeTelegram(enforce_rate_limits=limits)
-    await tg.start()
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            tmp = Path(folder)
-            world = world_for(tg)
-            process = await start_bare(tg, tmp, limits=limits)
-            try:
-                await asyncio.sleep(1.0)  # the desk's runs start after the greetings: so does this
-                started = time.time()
-                answered = await receipts_rate(tg, world, each)
-            finally:
-                process.send_signal(signal.SIGTERM)
-                await process.wait()
-            handled = [float(line) for line in (tmp / "handled").read_text().split()]
-            return len(handled) / (max(handled) - started), answered
-    finally:
-        await tg.stop()
+    with tempfile.TemporaryDirectory() as kept:
+        times = Path(kept) / "handled"
+
+        def start(tg: FakeTelegram, tmp: Path) -> Awaitable[asyncio.subprocess.Process]:
+            return start_bare(tg, tmp, limits=limits, times=times)
+
+        async with running(start, limits=limits) as (tg, world, _):
+            await asyncio.sleep(1.0)  # the desk's runs start after the greetings: so does this
+            started = time.time()
+            answered = await receipts_rate(tg, world, each)
+        handled = [float(line) for line in times.read_text().split()]
+    return len(handled) / (max(handled) - started), answered
 
 
 async def receipts_rate(tg: FakeTelegram, world: World, each: int) -> float:
