@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
-from telegram.error import Conflict, InvalidToken
+from telegram.error import Conflict, EndPointNotFound, InvalidToken
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
@@ -123,15 +123,20 @@ class Poller:
         with warnings.catch_warnings():
             # PTB suggests bot.get_updates, which parses; we need the raw JSON to store it.
             warnings.simplefilter("ignore", PTBUserWarning)
-            result = await self.application.bot.do_api_request(
-                "getUpdates",
-                api_kwargs={
-                    "offset": offset,
-                    "timeout": wait,
-                    "allowed_updates": self.allowed_updates,
-                },
-                read_timeout=wait + 10,
-            )
+            try:
+                result = await self.application.bot.do_api_request(
+                    "getUpdates",
+                    api_kwargs={
+                        "offset": offset,
+                        "timeout": wait,
+                        "allowed_updates": self.allowed_updates,
+                    },
+                    read_timeout=wait + 10,
+                )
+            except EndPointNotFound as error:
+                # do_api_request reports Telegram's 401/404 this way, since the method might not
+                # exist; getUpdates does, so the token is what Telegram refuses.
+                raise InvalidToken(str(error)) from error
         self.health.polled()
         return list(result) if isinstance(result, list) else []
 
