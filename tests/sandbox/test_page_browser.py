@@ -217,3 +217,17 @@ def test_a_report_from_forward_to_outcome_in_the_browser(
     page.until(lambda: page.message_with("private", "onerror="), "the typed markup, as text")
     assert browser.execute_script("return window.pwned === undefined")
     assert browser.find_elements(By.CSS_SELECTOR, ".messages script, .messages img[src='x']") == []
+
+    # At a phone's width one chat shows at a time, a switcher between them, nothing wider
+    # than the screen.
+    browser.set_window_size(390, 844)
+    switcher = browser.find_element(By.CSS_SELECTOR, ".switcher")
+    private, shared = (browser.find_element(By.ID, pane) for pane in ("private", "shared"))
+    page.until(lambda: switcher.is_displayed(), "the chat switcher at a phone's width")
+    assert private.is_displayed() and not shared.is_displayed()
+    assert browser.execute_script(
+        "return document.documentElement.scrollWidth <= window.innerWidth"
+    )
+    browser.find_element(By.CSS_SELECTOR, '.switcher button[data-pane="shared"]').click()
+    page.until(lambda: shared.is_displayed() and not private.is_displayed(), "the group shown")
+    assert page.message_with("shared", "taken down by Maya Putri").is_displayed()
