@@ -6,8 +6,8 @@ in the group, a copy of the evidence) and stores nothing; the desk keeps every g
 Both run against the same fake Bot API on the same machine, one after the other:
 
 - limits lifted: 600 reports from 120 reporters queued at once; reports taken in a second, from
-  the moment they are queued until the last is committed (the desk) or handled (the bare app;
-  when it has answered the last is shown beside it);
+  the moment they are queued until the last is committed (the desk) or its handler has run (the
+  bare app; the rate at which it answered them is shown beside it);
 - Telegram's limits on both sides (the bare app paced by PTB's AIORateLimiter): 120 reporters
   report at once; receipts a second until the last reporter holds one;
 - a held backlog: 10,000 rows waiting for the moderator group, drained at its 20 messages a
