@@ -68,7 +68,7 @@ class TimerRunner:
 
     async def fire_due(self) -> int:
         """Fire every timer that is due now, a batch per transaction; returns how many fired.
-        A batch that fails is fired one by one, so one broken timer cannot hold the others."""
+        A batch that fails is fired in halves, so one broken timer cannot hold the others."""
         fired = 0
         while True:
             async with self.store.read() as tx:
@@ -80,9 +80,24 @@ class TimerRunner:
             except Exception as error:
                 if is_storage_failure(error):
                     raise
-                for key, at in due:
-                    await self._fire_alone(key, at)
+                await self._fire_halves(due)
             fired += len(due)
+
+    async def _fire_halves(self, due: list[tuple[str, float]]) -> None:
+        """A batch that failed, fired in halves until the broken timer stands alone and is
+        dropped: the rest still fire together, their alarms folded into a few messages (one
+        message per timer would flood the group after a long downtime)."""
+        if len(due) == 1:
+            await self._fire_alone(*due[0])
+            return
+        middle = len(due) // 2
+        for half in (due[:middle], due[middle:]):
+            try:
+                await self.dispatch.fire_many(half)
+            except Exception as error:
+                if is_storage_failure(error):
+                    raise
+                await self._fire_halves(half)
 
     async def _fire_alone(self, key: str, at: float) -> None:
         try:

@@ -199,8 +199,8 @@ class OutboxWorker:
         self.refusals = 0
         self.health.token.accepted()
         if row.chat_id in self.alerted:
-            self.alerted.discard(row.chat_id)
             await self.alerts.reachable(row.chat_id)
+            self.alerted.discard(row.chat_id)  # only once told: a storage failure tries again
 
     async def _failed(self, row: OutboxItem, error: DeliveryError) -> None:
         failure = error.failure

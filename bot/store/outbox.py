@@ -64,6 +64,7 @@ class Outbox(Repository):
             " AND chat_id=? AND case_id=?",
             (priority, _PENDING, kind, chat_id, case_id),
         )
+        self.written = True  # a row that waited may now go first: the worker must look again
         return True
 
     async def queue_card_edits(self, cards: list[tuple[int, int]], priority: int) -> None:
@@ -106,6 +107,7 @@ class Outbox(Repository):
             " AND chat_id=? AND kind=?",
             (priority, _PENDING, case_id, chat_id, OutboxKind.CARD),
         )
+        self.written = self.written or changed > 0
         return changed > 0
 
     async def undigested_cards(self, chat_id: int, priority: int, limit: int) -> list[Case]:
@@ -142,6 +144,7 @@ class Outbox(Repository):
             "UPDATE outbox SET chat_id=? WHERE chat_id=? AND state=?",
             (new_chat, old_chat, _PENDING),
         )
+        self.written = True
 
     async def pending(
         self, limit: int = 200, after: tuple[int, int, int] | None = None

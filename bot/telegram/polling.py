@@ -191,12 +191,14 @@ class Poller:
             if not waiting:
                 return True
             for group in _batches(waiting):
-                if len(group) == 1 and _is_button_press(group[0][1]):
+                if len(group) == 1 and _alone(group[0][1]):
                     await self._handle(*group[0])
                 else:
                     async with self.store.batch():
                         for inbox_id, payload in group:
                             await self._handle(inbox_id, payload)
+                # Counted once stored: a batch rolled back is handled again.
+                self.handled += len(group)
                 if deadline is not None and time.monotonic() >= deadline:
                     return False
 
@@ -204,7 +206,6 @@ class Poller:
         started = time.monotonic()
         await self._process(inbox_id, payload)
         self.health.update_handled(time.monotonic() - started)
-        self.handled += 1
 
     async def _process(self, inbox_id: int, payload: str) -> None:
         raw = as_update(json.loads(payload))
@@ -299,15 +300,28 @@ class Poller:
                 await _sleep_unless(stop, delay)
 
 
-def _is_button_press(payload: str) -> bool:
-    return '"callback_query"' in payload
+# Commands whose effects reach beyond the database (a reload waits on the reloader, which waits
+# on the store; charts and exports work in threads and tasks): handled alone, never in a batch
+# that could hold the store meanwhile, or be rolled back and run them twice.
+ALONE_COMMANDS = frozenset({"reload", "stats", "quality", "export"})
+
+
+def _alone(payload: str) -> bool:
+    """A button press (its answer must never come before its effect is stored), or one of
+    ALONE_COMMANDS."""
+    if '"callback_query"' in payload:
+        return True
+    message = json.loads(payload).get("message") or {}
+    words = str(message.get("text", "")).split(maxsplit=1)
+    command = words[0][1:].split("@", 1)[0].lower() if words else ""
+    return command in ALONE_COMMANDS
 
 
 def _batches(waiting: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
-    """Runs of updates handled together; each button press alone."""
+    """Runs of updates handled together; each update that must be handled alone by itself."""
     groups: list[list[tuple[int, str]]] = []
     for entry in waiting:
-        if _is_button_press(entry[1]) or not groups or _is_button_press(groups[-1][0][1]):
+        if _alone(entry[1]) or not groups or _alone(groups[-1][0][1]):
             groups.append([entry])
         else:
             groups[-1].append(entry)

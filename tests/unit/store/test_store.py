@@ -82,6 +82,21 @@ async def test_outbox_listener_hears_only_committed_writes(store: Store) -> None
     assert heard == [1]
 
 
+async def test_a_waiting_row_made_more_urgent_wakes_the_worker(store: Store) -> None:
+    async with store.transaction() as tx:
+        case_id = await tx.cases.insert("fraud", 3)
+        await tx.outbox.enqueue(-5, OutboxKind.CARD_EDIT, {}, priority=10, case_id=case_id)
+        await tx.outbox.enqueue(-5, OutboxKind.CARD, {}, priority=15, case_id=case_id)
+    heard: list[int] = []
+    store.on_outbox_written(lambda: heard.append(1))
+    async with store.transaction() as tx:
+        assert await tx.outbox.raise_pending_priority(OutboxKind.CARD_EDIT, -5, case_id, 1)
+    assert heard == [1]
+    async with store.transaction() as tx:
+        assert await tx.outbox.promote_pending_card(case_id, -5, 2)
+    assert heard == [1, 1]
+
+
 async def test_names_seen_are_remembered_for_mentions(store: Store) -> None:
     async with store.transaction() as tx:
         await tx.users.met(222222, "Mod Two", "id")
