@@ -106,7 +106,7 @@ class Alarms(UseCase):
         # Marking a card overdue is detail: after a downtime, thousands of such edits must not
         # go ahead of the digests that make waiting cases visible.
         marked = sorted({case_id for case_id, _ in events})
-        await sends.card_edits(tx, await tx.cards.chats_of(marked), sends.PRIORITY_REFRESH)
+        await sends.card_edits(tx, await tx.cards.live_chats_of(marked), sends.PRIORITY_REFRESH)
         return overdue
 
     async def announce(self, tx: Tx, overdue: list[Overdue]) -> None:

@@ -51,16 +51,16 @@ class Cards(Repository):
         )
         return sorted(r["chat_id"] for r in rows)
 
-    async def chats_of(self, case_ids: list[int]) -> list[tuple[int, int]]:
-        """(case, chat) for every card of these cases, live or about to be posted."""
+    async def live_chats_of(self, case_ids: list[int]) -> list[tuple[int, int]]:
+        """(case, chat) for every posted card of these cases. A card still to be posted needs
+        no edit: it is rendered when it is sent, and one in flight is caught up after."""
         pairs: list[tuple[int, int]] = []
         for start in range(0, len(case_ids), CHUNK):
             chunk = case_ids[start : start + CHUNK]
             rows = await self._all(
-                f"SELECT case_id, chat_id FROM cards WHERE live=1 AND case_id IN ({marks(chunk)})"
-                " UNION SELECT case_id, chat_id FROM outbox"
-                f" WHERE case_id IN ({marks(chunk)}) AND state=? AND kind=?",
-                (*chunk, *chunk, OutboxState.PENDING, OutboxKind.CARD),
+                f"SELECT DISTINCT case_id, chat_id FROM cards WHERE live=1"
+                f" AND case_id IN ({marks(chunk)})",
+                chunk,
             )
             pairs += [(int(r["case_id"]), int(r["chat_id"])) for r in rows]
         return pairs

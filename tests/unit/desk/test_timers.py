@@ -6,8 +6,12 @@ from __future__ import annotations
 import math
 from typing import Any, cast
 
+from bot.desk import Desk
 from bot.desk.timers import TimerDispatch, TimerRunner
+from bot.domain.vocabulary import OutboxKind
 from bot.store import Store
+from tests.factories import GROUP, FakeClock
+from tests.unit.desk.test_desk import SATU_P, report_post
 
 
 class BreaksOnOneKey:
@@ -44,3 +48,25 @@ async def test_one_broken_timer_is_dropped_and_the_rest_fire_in_a_few_batches(
     assert len(dispatch.batches) <= 2 * math.ceil(math.log2(1001))
     async with store.read() as tx:
         assert await tx.timers.due() == []
+
+
+async def overdue_card_edits(store: Store, case_id: int) -> int:
+    async with store.read() as tx:
+        rows = await tx.outbox.pending()
+    return sum(1 for r in rows if r.kind == OutboxKind.CARD_EDIT and r.case_id == case_id)
+
+
+async def test_an_overdue_case_edits_only_a_card_already_posted(
+    desk: Desk, store: Store, clock: FakeClock
+) -> None:
+    waiting = await report_post(desk, SATU_P, 10, post_id=1)
+    posted = await report_post(desk, SATU_P, 20, post_id=2)
+    async with store.transaction() as tx:
+        await tx.cards.record(posted, GROUP, 500)
+    clock.advance(24 * 3600)  # past every target
+    async with store.read() as tx:
+        due = await tx.timers.due(limit=1000)
+    await desk.timers.fire_many(due)
+    # The waiting card shows the mark when it is sent; the posted one is edited to show it.
+    assert await overdue_card_edits(store, waiting) == 0
+    assert await overdue_card_edits(store, posted) == 1
