@@ -73,6 +73,14 @@ class Harness:
         await self.stop()
         return await self.start()
 
+    async def case_count(self) -> int:
+        """How many cases the desk has filed so far."""
+        runtime = self.runtime
+        assert runtime is not None
+        async with runtime.store.read() as tx:
+            rows = await tx.cases.db.execute_fetchall("SELECT COUNT(*) FROM cases")
+        return int(next(iter(rows))[0])
+
     async def idle(self, seconds: float = 10.0) -> None:
         """Wait until every update is processed and nothing sendable is left in the outbox."""
         runtime = self.runtime

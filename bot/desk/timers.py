@@ -67,44 +67,31 @@ class TimerRunner:
         self.store = dispatch.store
 
     async def fire_due(self) -> int:
-        """Fire every timer that is due now, a batch per transaction; returns how many fired.
-        A batch that fails is fired in halves, so one broken timer cannot hold the others."""
+        """Fire every timer that is due now, a batch per transaction; returns how many fired."""
         fired = 0
         while True:
             async with self.store.read() as tx:
                 due = await tx.timers.due(limit=BATCH)
             if not due:
                 return fired
-            try:
-                await self.dispatch.fire_many(due)
-            except Exception as error:
-                if is_storage_failure(error):
-                    raise
-                await self._fire_halves(due)
+            await self._fire(due)
             fired += len(due)
 
-    async def _fire_halves(self, due: list[tuple[str, float]]) -> None:
-        """A batch that failed, fired in halves until the broken timer stands alone and is
-        dropped: the rest still fire together, their alarms folded into a few messages (one
-        message per timer would flood the group after a long downtime)."""
-        if len(due) == 1:
-            await self._fire_alone(*due[0])
-            return
-        middle = len(due) // 2
-        for half in (due[:middle], due[middle:]):
-            try:
-                await self.dispatch.fire_many(half)
-            except Exception as error:
-                if is_storage_failure(error):
-                    raise
-                await self._fire_halves(half)
-
-    async def _fire_alone(self, key: str, at: float) -> None:
+    async def _fire(self, due: list[tuple[str, float]]) -> None:
+        """Fire timers together; if that fails, in halves, until the broken timer stands alone
+        and is dropped: the rest still fire together, their alarms folded into a few messages
+        (one message per timer would flood the group after a long downtime)."""
         try:
-            await self.dispatch.fire(key, at)
+            await self.dispatch.fire_many(due)
         except Exception as error:
             if is_storage_failure(error):
                 raise
+            if len(due) > 1:
+                middle = len(due) // 2
+                await self._fire(due[:middle])
+                await self._fire(due[middle:])
+                return
+            key, at = due[0]
             log.exception("timer %s failed; dropping it", key)
             async with self.store.transaction() as tx:
                 await tx.timers.take(key, at)

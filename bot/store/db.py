@@ -225,20 +225,11 @@ class Store:
             return
         async with self._lock:
             tx = Tx(self._db, self.clock)
-            try:
-                await self._db.execute("BEGIN IMMEDIATE")
+            async with self._immediate():
                 yield tx
                 attempt = current_attempt.get()
                 if attempt is not None:
                     await tx.inbox.mark_processed(attempt.inbox_id)
-                fault_point("commit")
-                await self._db.execute("COMMIT")
-            except BaseException as error:
-                await self._rollback()
-                if is_storage_failure(error):
-                    self.health.failed(error)
-                raise
-            self.health.worked()
             if attempt is not None:
                 attempt.marked = True
             crash_point("commit")
@@ -255,23 +246,32 @@ class Store:
             batch = Batch(asyncio.current_task())
             self._batch = batch
             try:
-                await self._db.execute("BEGIN IMMEDIATE")
-                yield batch
-                fault_point("commit")
-                await self._db.execute("COMMIT")
-            except BaseException as error:
-                await self._rollback()
-                if is_storage_failure(error):
-                    self.health.failed(error)
-                raise
+                async with self._immediate():
+                    yield batch
             finally:
                 self._batch = None
-            self.health.worked()
             for attempt in batch.attempts:
                 attempt.marked = True
             crash_point("commit")
         if batch.outbox_written:
             self._outbox_written()
+
+    @asynccontextmanager
+    async def _immediate(self) -> AsyncIterator[None]:
+        """BEGIN IMMEDIATE, then COMMIT; on any error (a failed COMMIT, a cancelled caller)
+        rolled back, so the connection is never left inside a transaction. The caller holds
+        the lock."""
+        try:
+            await self._db.execute("BEGIN IMMEDIATE")
+            yield
+            fault_point("commit")
+            await self._db.execute("COMMIT")
+        except BaseException as error:
+            await self._rollback()
+            if is_storage_failure(error):
+                self.health.failed(error)
+            raise
+        self.health.worked()
 
     @asynccontextmanager
     async def _savepoint(self, batch: Batch) -> AsyncIterator[Tx]:

@@ -19,14 +19,6 @@ CASES = 6
 MINUTE = 60.0
 
 
-async def filed(h: Harness) -> int:
-    runtime = h.runtime
-    assert runtime is not None
-    async with runtime.store.read() as tx:
-        rows = await tx.cases.db.execute_fetchall("SELECT COUNT(*) FROM cases")
-    return int(next(iter(rows))[0])
-
-
 async def no_timer_due(h: Harness) -> bool:
     runtime = h.runtime
     assert runtime is not None
@@ -82,7 +74,7 @@ async def test_digests_go_before_overdue_alarms_folded_into_one_message(
             tg.send_message(who, text="/report terrorism")
 
         async def all_filed() -> bool:
-            return await filed(harness) == CASES
+            return await harness.case_count() == CASES
 
         await tg.wait_for(all_filed, timeout=120, description="every case filed")
         clock.advance(20 * MINUTE)

@@ -18,14 +18,6 @@ CASES = 150
 SHORT = -1002000000009  # a private channel with a one-letter name: short digest lines
 
 
-async def case_count(h: Harness) -> int:
-    runtime = h.runtime
-    assert runtime is not None
-    async with runtime.store.read() as tx:
-        rows = await tx.cases.db.execute_fetchall("SELECT COUNT(*) FROM cases")
-    return int(next(iter(rows))[0])
-
-
 def digests(tg: FakeTelegram) -> list[JSONDict]:
     return [m for m in tg.messages_in(GROUP) if (m.get("text") or "").startswith("📋")]
 
@@ -53,7 +45,7 @@ async def test_150_waiting_cases_fill_a_digest_of_95_lines_each_with_its_button(
             tg.send_message(who, text="/report fraud")
 
         async def all_filed() -> bool:
-            return await case_count(harness) == CASES
+            return await harness.case_count() == CASES
 
         await tg.wait_for(all_filed, timeout=300, description="150 cases filed")
         assert harness.cards(GROUP) == [] and digests(tg) == []

@@ -4,30 +4,16 @@
 from __future__ import annotations
 
 from bot.config import Config
-from bot.domain.models import Case, CaseView, Item, Origin, State
+from bot.domain.models import CaseView, Item, Origin
 from bot.outbox.digest import DIGEST_MAX_CASES
 from bot.render.lists import digest_capacity, render_digest
 from bot.render.text import MESSAGE_LIMIT
 from bot.sandbox import parse_html, utf16_len
+from tests.unit.render.test_render import make_case
 
 
 def view(case_id: int, title: str, username: str | None) -> CaseView:
-    case = Case(
-        id=case_id,
-        category="fraud",
-        priority=3,
-        state=State.NEW,
-        state_before=None,
-        claimed_by=None,
-        claimed_by_name=None,
-        decided_by=None,
-        decided_by_name=None,
-        decision_reason=None,
-        created_at=1_800_000_000.0,
-        clock_start=1_800_000_000.0,
-        first_action_at=None,
-        decided_at=None,
-    )
+    case = make_case(id=case_id, category="fraud", priority=3)
     origin = Origin(
         type="channel", chat_id=-1002000000001, message_id=case_id, title=title, username=username
     )
