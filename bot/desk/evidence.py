@@ -32,11 +32,20 @@ def evidence_units(items: list[Item]) -> list[list[Item]]:
 
 
 async def queue_evidence(
-    tx: Tx, chat_id: int, case: Case, *, limit: int | None, fair_key: str | None = None
+    tx: Tx,
+    chat_id: int,
+    case: Case,
+    *,
+    limit: int | None,
+    fair_key: str | None = None,
+    queued_before: int | None = None,
 ) -> int:
     """Queue the case's items not yet queued in the chat, up to `limit` messages (None: all),
-    never splitting an album; returns how many messages were queued."""
-    _, before = await tx.items.evidence_counts(case.id, chat_id)
+    never splitting an album; returns how many messages were queued. `queued_before`: how
+    many were queued already, when the caller has just counted them."""
+    before = queued_before
+    if before is None:
+        _, before = await tx.items.evidence_counts(case.id, chat_id)
     queued = 0
     identities: list[str] = []
     for unit in evidence_units(await tx.items.evidence_waiting(case.id, chat_id)):
@@ -68,7 +77,9 @@ async def auto_evidence(
     room = config.intake.evidence_auto - queued
     if room <= 0:
         return 0
-    return await queue_evidence(tx, chat_id, case, limit=room, fair_key=fair_key)
+    return await queue_evidence(
+        tx, chat_id, case, limit=room, fair_key=fair_key, queued_before=queued
+    )
 
 
 async def post_case(

@@ -15,14 +15,14 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.config import Config
 from bot.ops.files import private_dir
 from bot.store import Store
 from bot.store.errors import describe
-from bot.store.files import DATABASE_ID_KEY
+from bot.store.files import DATABASE_ID_KEY, create_private_file
 
 log = logging.getLogger(__name__)
 
@@ -82,16 +82,10 @@ def open_existing(path: Path, *, timeout: float = BUSY_TIMEOUT_SECONDS) -> sqlit
         raise BackupError(f"cannot open {path} ({error})") from None
 
 
-def new_private_file(path: Path) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
-
-
 def copy_database(source: sqlite3.Connection, target: Path) -> DatabaseFacts:
     """Copy a database into a new 0600 file at `target` (a journal of its own, no WAL), check
     it, and make it durable; the partial file is removed if anything fails."""
-    new_private_file(target)
+    create_private_file(target)
     try:
         copy = sqlite3.connect(target)
         try:
@@ -132,9 +126,7 @@ def make_backup(database: Path, destination: Path, now: float | None = None) -> 
         source.close()
     os.replace(partial, destination)
     _sync_folder(destination.parent)
-    return DatabaseFacts(
-        destination, facts.database_id, facts.schema_version, facts.cases, facts.last_case
-    )
+    return replace(facts, path=destination)
 
 
 def _sync_folder(folder: Path) -> None:

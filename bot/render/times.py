@@ -23,11 +23,6 @@ def full_time(timestamp: float, zone: tzinfo) -> str:
     return local(timestamp, zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def clock_time(timestamp: float, zone: tzinfo) -> str:
-    """`19:03`, for lines under a heading that names the zone."""
-    return local(timestamp, zone).strftime("%H:%M")
-
-
 def day_and_month(day: date, language: str) -> str:
     """`2 Nov` (`2 Agu` in Indonesian): short, and no reader swaps day and month."""
     months = plain(language, "time.months").split()

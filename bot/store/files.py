@@ -149,10 +149,6 @@ class FileIdentity:
         return cls(status.st_dev, status.st_ino)
 
 
-def describe_mode(path: Path) -> str:
-    return stat.filemode(path.stat().st_mode)
-
-
 def location_problem(database: Path) -> str | None:
     """Why the bot could not keep its database at this path; None when it can (creates nothing)."""
     if database.exists():

@@ -190,8 +190,8 @@ class Poller:
             waiting = [(i, raw) for i, raw in waiting if i not in self.abandoned]
             if not waiting:
                 return True
-            for group in _batches(waiting):
-                if len(group) == 1 and _alone(group[0][1]):
+            for alone, group in _batches(waiting):
+                if alone:
                     await self._handle(*group[0])
                 else:
                     async with self.store.batch():
@@ -317,14 +317,16 @@ def _alone(payload: str) -> bool:
     return command in ALONE_COMMANDS
 
 
-def _batches(waiting: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
-    """Runs of updates handled together; each update that must be handled alone by itself."""
-    groups: list[list[tuple[int, str]]] = []
+def _batches(waiting: list[tuple[int, str]]) -> list[tuple[bool, list[tuple[int, str]]]]:
+    """Runs of updates handled together, and each update that must be handled alone by itself
+    (flagged True); every payload is looked at once."""
+    groups: list[tuple[bool, list[tuple[int, str]]]] = []
     for entry in waiting:
-        if _alone(entry[1]) or not groups or _alone(groups[-1][0][1]):
-            groups.append([entry])
+        alone = _alone(entry[1])
+        if alone or not groups or groups[-1][0]:
+            groups.append((alone, [entry]))
         else:
-            groups[-1].append(entry)
+            groups[-1][1].append(entry)
     return groups
 
 

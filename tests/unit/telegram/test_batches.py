@@ -19,13 +19,18 @@ def press(update_id: int) -> tuple[int, str]:
     return update_id, json.dumps({"update_id": update_id, "callback_query": {"id": "q"}})
 
 
-def ids(groups: list[list[tuple[int, str]]]) -> list[list[int]]:
-    return [[update_id for update_id, _ in group] for group in groups]
+def ids(groups: list[tuple[bool, list[tuple[int, str]]]]) -> list[list[int]]:
+    return [[update_id for update_id, _ in group] for _, group in groups]
+
+
+def alone(groups: list[tuple[bool, list[tuple[int, str]]]]) -> list[bool]:
+    return [flag for flag, _ in groups]
 
 
 def test_plain_updates_share_a_batch_and_presses_stand_alone() -> None:
     waiting = [message(1, "halo"), message(2, "/report fraud"), press(3), message(4, "/status")]
     assert ids(_batches(waiting)) == [[1, 2], [3], [4]]
+    assert alone(_batches(waiting)) == [False, True, False]
 
 
 def test_commands_acting_beyond_the_database_stand_alone() -> None:
@@ -39,3 +44,4 @@ def test_commands_acting_beyond_the_database_stand_alone() -> None:
         message(7, "reload"),
     ]
     assert ids(_batches(waiting)) == [[1], [2], [3], [4], [5], [6, 7]]
+    assert alone(_batches(waiting)) == [False, True, True, True, True, False]
