@@ -62,3 +62,18 @@ def test_telegram_language_codes_map_to_catalogues() -> None:
     assert normalize_language("in") == "id"
     assert normalize_language("de") is None
     assert normalize_language(None) is None
+
+
+def test_indonesian_uses_the_reviewed_terms() -> None:
+    """The terms of docs/indonesian-review.md: a liaison is a narahubung, the desk is "layanan
+    ini" (only the product's name keeps the English word), a dismissal is "tidak
+    ditindaklanjuti" (never "ditolak", which tells a liaison their report was rejected),
+    minutes are "menit", the on-duty moderators "Petugas jaga"."""
+    indonesian = catalogue("id")
+    for key, text in indonesian.items():
+        words = text.replace("Report Desk", "")
+        assert not re.search(r"\bpenghubung|\bdesk\b|\bmin\b|\bbertugas\b", words, re.I), key
+        if "dismiss" in key:
+            assert "ditolak" not in text, key
+    for key in ("state.dismissed", "press.done.dismissed", "history.dismissed"):
+        assert "tidak ditindaklanjuti" in indonesian[key], key
