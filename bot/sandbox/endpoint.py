@@ -84,7 +84,7 @@ class BotApiEndpoint:
             return json_response(404, error_body(404, "Not Found"))
         token, requested = match.groups()
         if token != self.settings.token:
-            return json_response(401, error_body(401, "Unauthorized"))
+            return refused_token(self.settings.refused_token_status)
         entry = self._methods.get(requested.lower())
         if entry is None:
             return json_response(404, error_body(404, "Not Found"))
@@ -129,3 +129,9 @@ class BotApiEndpoint:
                 await self.hooks.run("after_get_updates")
             await self.hooks.run(f"after_send_accepted:{name.lower()}")
         return response
+
+
+def refused_token(status: int) -> web.Response:
+    """Telegram's answer to a token it does not accept: 401 Unauthorized, or 404 Not Found."""
+    description = "Not Found" if status == 404 else "Unauthorized"
+    return json_response(status, error_body(status, description))

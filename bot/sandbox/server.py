@@ -111,6 +111,8 @@ class FakeTelegram:
         self.enforce_rate_limits = enforce_rate_limits
         self.hang_seconds: float = 30.0
         self.strict_html_entities: bool = True
+        # How Telegram answers a token it does not accept: 401 (revoked), or 404 (no such bot).
+        self.refused_token_status: int = 401
         self.bot_user: JSONDict = {
             "id": bot_id,
             "is_bot": True,

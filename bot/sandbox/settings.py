@@ -20,3 +20,4 @@ class Settings(Protocol):
     enforce_rate_limits: bool
     hang_seconds: float
     strict_html_entities: bool
+    refused_token_status: int

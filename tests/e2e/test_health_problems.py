@@ -61,12 +61,16 @@ async def watched(tg: FakeTelegram, cast: World, tmp_path: Path) -> AsyncIterato
         await harness.stop()
 
 
-async def test_a_refused_token_is_a_503_naming_it(watched: Watched, tg: FakeTelegram) -> None:
+@pytest.mark.parametrize("status", [401, 404])
+async def test_a_refused_token_is_a_503_naming_it(
+    watched: Watched, tg: FakeTelegram, status: int
+) -> None:
+    tg.refused_token_status = status
     body = await watched.until(200)
     assert body["telegram_accepts_token"] is True and body["problems"] == []
     await tg.wait_for(lambda: [c for c in tg.calls_to("getUpdates") if c.ok], timeout=60)
     token = tg.token
-    tg.token = "999999:REFUSED-FOR-A-WHILE"  # Telegram answers 401 to the bot's token
+    tg.token = "999999:REFUSED-FOR-A-WHILE"  # Telegram answers `status` to the bot's token
     body = await watched.until(503)
     assert body["status"] == "failing" and body["telegram_accepts_token"] is False, body
     assert any("Telegram refuses the token" in p for p in body["problems"]), body

@@ -16,6 +16,8 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from bot.faults import CLOCK_OFFSET_KEY
 from bot.sandbox import FakeTelegram
 from tests.factories import (
@@ -192,9 +194,11 @@ async def test_a_locked_database_in_handlers_loses_and_repeats_nothing(
 # --- 3. a refused token ---------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("status", [401, 404])
 async def test_a_refused_token_pauses_sending_and_every_case_is_carded_after(
-    tg: FakeTelegram, tmp_path: Path
+    tg: FakeTelegram, tmp_path: Path, status: int
 ) -> None:
+    tg.refused_token_status = status
     world, config = reporters_world(tg, tmp_path)
     token = tg.token
     bot = await BotProcess.spawn(config, token)
